@@ -1,0 +1,1 @@
+"""Pure typed messages and interfaces shared by the parts. No I/O happens here."""

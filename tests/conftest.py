@@ -1,0 +1,1 @@
+"""Shared fixtures. Each level (unit, integration, e2e) adds its own conftest beside its tests."""

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
-from semantic_version import Version as SemVer
+from semantic_version import Version as SemVer  # type: ignore[import-untyped]
 
 
 @dataclass(frozen=True)
@@ -184,6 +184,24 @@ def read_allowlist(path: Path) -> list[Allowed]:
     return entries
 
 
+def record_checked(db: Path, items: list[str]) -> None:
+    coverage = json.loads((db / "coverage.json").read_text())
+    for item in items:
+        ecosystem, _, name = item.partition(":")
+        if ecosystem not in ("PyPI", "npm") or not name:
+            raise SystemExit(
+                f"--record-checked takes ECOSYSTEM:NAME with ECOSYSTEM PyPI or npm, not {item!r}"
+            )
+        name = normalize(ecosystem, name)
+        path = advisory_file(db, ecosystem, name)
+        if not path.exists():
+            path.write_text("[]\n")
+        if name not in coverage[ecosystem]:
+            coverage[ecosystem] = sorted([*coverage[ecosystem], name])
+        print(f"recorded {ecosystem} {name} as checked ({path})")
+    (db / "coverage.json").write_text(json.dumps(coverage, indent=1) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent)
@@ -191,11 +209,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--npm-lock", type=Path)
     ap.add_argument("--db", type=Path)
     ap.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today())
+    ap.add_argument(
+        "--record-checked",
+        nargs="+",
+        metavar="ECOSYSTEM:NAME",
+        help="after checking packages by hand, add them to the snapshot's coverage\n"
+        "(their advisory file is created empty if it does not exist) and exit",
+    )
     args = ap.parse_args(argv)
     root: Path = args.root
     db = args.db or root / "security" / "advisories"
     uv_lock = args.uv_lock or root / "uv.lock"
     npm_lock = args.npm_lock or root / "frontend" / "package-lock.json"
+
+    if args.record_checked:
+        record_checked(db, args.record_checked)
+        return 0
 
     problems: list[str] = []
     packages = list(read_uv_lock(uv_lock))

@@ -214,3 +214,18 @@ def test_refresh_says_so_and_changes_nothing_when_osv_is_unreachable(
     # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
     assert refresh.refresh(root, "http://127.0.0.1:9", timeout=2) == 2
     assert sorted(p.read_bytes() for p in (root / "security").rglob("*.json")) == before
+
+
+def test_recording_a_hand_checked_package_covers_it(
+    audit: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_root(tmp_path, {"Fresh_Dep": "1.0.0"})
+    assert run(audit, root, capsys)[0] == 1
+    db = root / "security" / "advisories"
+    assert (
+        audit.main(["--db", str(db), "--root", str(root), "--record-checked", "PyPI:Fresh_Dep"])
+        == 0
+    )
+    assert json.loads((db / "PyPI" / "fresh-dep.json").read_text()) == []
+    code, out = run(audit, root, capsys)
+    assert code == 0, out

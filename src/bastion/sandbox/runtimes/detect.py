@@ -70,7 +70,7 @@ def _try_detect(decl: RuntimeDecl, timeout_s: float) -> RuntimeDef | str:
 def detect_one(decl: RuntimeDecl, *, timeout_s: float = 15.0) -> RuntimeDef:
     """The installed runtime `decl` describes; raises `NotInstalled` saying why and how to fix."""
     command = decl.version.command
-    _require([command[0]], decl)
+    _require([a for a in command if os.path.isabs(a) and not _TEMPLATE.search(a)], decl)
     try:
         done = subprocess.run(  # noqa: S603 - a trusted toolchain path from a shipped data file
             command,

@@ -87,7 +87,7 @@ def detect_one(decl: RuntimeDecl, *, timeout_s: float = 15.0) -> RuntimeDef:
     version = parse_version_output(decl, done.stdout + "\n" + done.stderr)
     draft = build_runtime(decl, version)
     _require(_paths_named(decl, draft), decl)
-    binaries = {}
+    binaries = {path: os.path.realpath(path) for path in draft.toolchain}
     for template in (draft.compile_template, draft.run_template):
         if template and os.path.isabs(template[0]):
             binaries[template[0]] = os.path.realpath(template[0])

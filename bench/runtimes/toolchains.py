@@ -40,8 +40,10 @@ def measure(
         with tempfile.TemporaryDirectory(prefix="bastion-bench-") as work:
             names = rt.place_files([rt.test.name])
             Path(work, names[0]).write_text(rt.test.content)
-            env = {**ENV, "TMPDIR": work, **rt.env, **(env_extra or {})}
+            # The box's /tmp is private and empty: stand in with a fresh dir under the work dir.
+            env = {**ENV, **rt.env}
             env = {k: v.replace("/tmp/", work + "/") for k, v in env.items()}
+            env |= {"TMPDIR": work, **(env_extra or {})}
             argv = rt.compile_argv(names)
             if argv is not None:
                 compiles.append(timed(argv, work, env))

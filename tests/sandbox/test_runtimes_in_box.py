@@ -9,12 +9,15 @@ TypeScript program that reads its input through Node's globals.
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
+from click.testing import CliRunner
 
 from bastion.protocol.exec import File, Job, JobResult
 from bastion.sandbox.local import LocalSandbox
 from bastion.sandbox.runtimes import RuntimeRegistry, detect_runtimes, load_declarations
+from bastion.server.cli import main
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow, pytest.mark.anyio]
 
@@ -81,3 +84,14 @@ async def test_runtime_prints_ok(results: dict[str, JobResult], name: str) -> No
 async def test_what_piston_clients_send_works(results: dict[str, JobResult], name: str) -> None:
     run = results[name].run
     assert (run.stdout, run.code) == (EXTRA[name][1], 0), run.output
+
+
+def test_doctor_lists_each_runtime_with_its_debian_packages() -> None:
+    result = CliRunner().invoke(main, ["sandbox", "doctor"])
+    assert result.exit_code == 0, result.output
+    for rt in detect_runtimes().registry:
+        assert re.search(
+            rf"^  {re.escape(rt.language)} +{re.escape(str(rt.version))} ", result.output, re.M
+        )
+    assert re.search(r"^ +from python3[.\d]*(-minimal)? \d", result.output, re.M), result.output
+    assert re.search(r"^ +from .*node-typescript \d", result.output, re.M), result.output

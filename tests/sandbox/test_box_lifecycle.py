@@ -115,16 +115,18 @@ async def test_supervisor_killed_mid_job_leaves_nothing_after_restart(
     env = {**os.environ, "PYTHONPATH": SRC}
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, env=env)
     assert proc.stdout is not None
-    line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 30)
-    assert line == b"RUNNING\n"
-    for _ in range(100):  # bwrap, the box's init, the job, three daemons
-        if len(processes_of(policy.box_uid)) >= 6:
-            break
-        await asyncio.sleep(0.05)
-    assert len(processes_of(policy.box_uid)) >= 6
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    proc.stdout.close()
+    try:
+        line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 60)
+        assert line == b"RUNNING\n"
+        for _ in range(100):  # bwrap, the box's init, the job, three daemons
+            if len(processes_of(policy.box_uid)) >= 6:
+                break
+            await asyncio.sleep(0.05)
+        assert len(processes_of(policy.box_uid)) >= 6
+    finally:
+        proc.send_signal(signal.SIGKILL)  # the supervisor dies mid-job (and never outlives us)
+        proc.wait()
+        proc.stdout.close()
     # --die-with-parent takes the box down with its supervisor...
     for _ in range(100):
         if not processes_of(policy.box_uid):

@@ -84,6 +84,10 @@ class LocalSandbox:
 
     # ------------------------------------------------------------ more
 
+    @property
+    def pool(self) -> WarmPool:
+        return self._pool
+
     async def start_pool(self, languages: Sequence[str] = ("python", "javascript")) -> list[str]:
         """Keep warm boxes for these languages' newest runtimes; returns the ones pooled."""
         pooled = []

@@ -146,6 +146,8 @@ class WarmPool:
         self._limits: dict[str, StageLimits] = {}
         self._filling: dict[str, asyncio.Task[None]] = {}
         self._closed = False
+        self.hits = 0
+        self.misses = 0
 
     def enable(self, rt: RuntimeDef, limits: StageLimits) -> bool:
         """Keep `size` warm boxes for `rt` (spawned with `limits`); False if it cannot be pooled."""
@@ -160,7 +162,7 @@ class WarmPool:
         """A parked box for `rt` with exactly these spawn limits, or None (start cold)."""
         boxes = self._ready.get(rt.name)
         if boxes is None or self._limits.get(rt.name) != limits:
-            return None
+            return None  # not pooled: not counted as a miss
         box = None
         while boxes:
             candidate = boxes.pop(0)
@@ -170,6 +172,10 @@ class WarmPool:
             candidate.kill()
             await candidate.wait()
         self._refill(rt, limits)
+        if box is None:
+            self.misses += 1
+        else:
+            self.hits += 1
         return box
 
     def _refill(self, rt: RuntimeDef, limits: StageLimits) -> None:

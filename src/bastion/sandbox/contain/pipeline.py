@@ -65,6 +65,7 @@ class Pipeline:
         self.seccomp = seccomp
         self.etc = bwrap.etc_files(policy)
         self.running = 0
+        self.keeper: subprocess.Popen[bytes] | None = None
 
     @classmethod
     def open(cls, policy: Policy | None = None) -> Pipeline:
@@ -76,10 +77,16 @@ class Pipeline:
         pipeline = cls(policy, host, cgroups=host.cgroups, seccomp=seccomp)  # 3. /etc files
         if host.cgroups is not None:  # 4. leftovers of a supervisor that died mid-job
             host.cgroups.sweep()
+        if host.switch_uid:
+            pipeline.keeper = _uid_keeper(policy)
         return pipeline
 
     def close(self, *, remove_cgroup_root: bool = False) -> None:
-        """Optionally sweep and remove our cgroup prefix (tests, one-shot CLI runs)."""
+        """Stop the uid keeper; optionally sweep and remove our cgroup prefix (tests, CLI)."""
+        if self.keeper is not None:
+            self.keeper.kill()
+            self.keeper.wait()
+            self.keeper = None
         if remove_cgroup_root and self.cgroups is not None:
             self.cgroups.close()
 
@@ -146,7 +153,7 @@ class Pipeline:
                     stdin=stdin_r,
                     stdout=stdout_w,
                     stderr=stderr_w,
-                    pass_fds=child_fds,
+                    pass_fds=(*child_fds, *spec.pass_fds),  # the caller closes its pass_fds
                     close_fds=True,
                     start_new_session=True,
                     env={"PATH": "/usr/bin:/bin"},  # never the supervisor's (seen in /proc/1)
@@ -212,6 +219,32 @@ class Pipeline:
                     cgroup.remove()
 
         return done
+
+
+def _uid_keeper(policy: Policy) -> subprocess.Popen[bytes]:
+    """An idle process running as the box uid for as long as the pipeline lives.
+
+    The first process of a uid makes the kernel set up per-user accounting and the last one
+    tears it down again; on the machine this was measured on that cost ~3 ms per sequential job.
+    Keeping one process of the uid alive (it runs `sleep`, outside any box, and dies with the
+    thread that started it) makes every box start skip it.
+    """
+    return subprocess.Popen(  # noqa: S603 - fixed argv
+        [
+            "/usr/bin/setpriv",
+            f"--reuid={policy.box_uid}",
+            f"--regid={policy.box_gid}",
+            "--clear-groups",
+            "--pdeathsig=KILL",
+            "/usr/bin/sleep",
+            "infinity",
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
 
 
 def _with_env(spec: BoxSpec, env: dict[str, str]) -> BoxSpec:

@@ -90,7 +90,7 @@ _SECTIONS: dict[str, type[_Section]] = {
 
 def _camel(name: str) -> str:
     if "_" not in name:
-        return name
+        return name if not name.isupper() else name.lower()
     head, *rest = name.lower().split("_")
     return head + "".join(p.capitalize() for p in rest)
 

@@ -131,7 +131,9 @@ class AppSession:
 
     def new_context(self, request: RunRequest) -> RunContext:
         self._runs += 1
-        return RunContext(self, self._runs, request.submit[0] if request.submit else None)
+        submit = request.submit
+        form = submit[0] if submit is not None and self.state.valid_submit(submit) else None
+        return RunContext(self, self._runs, form)
 
     def run_started(self, ctx: RunContext, request: RunRequest) -> None:
         if request.query_string is not None:

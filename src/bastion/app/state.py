@@ -86,6 +86,8 @@ class SessionState:
         self._carry_triggers = False
         changed: list[Widget] = []
         widgets = self._widgets
+        if submit is not None and not self.valid_submit(submit):
+            submit = None  # forged: not a live, enabled submit button of that form
         form = submit[0] if submit else None
         for wid, raw in client_values.items():
             w = widgets.get(wid)
@@ -105,16 +107,19 @@ class SessionState:
                 self._values[wid] = value
                 changed.append(w)
         if submit is not None:
-            button = widgets.get(submit[1])
-            if (
-                button is not None
-                and button.form_submit
-                and button.form_id == submit[0]
-                and not button.disabled
-            ):
-                self._values[button.id] = True
-                changed.append(button)
+            button = widgets[submit[1]]
+            self._values[button.id] = True
+            changed.append(button)
         return changed
+
+    def valid_submit(self, submit: tuple[str, str]) -> bool:
+        button = self._widgets.get(submit[1])
+        return (
+            button is not None
+            and button.form_submit
+            and button.form_id == submit[0]
+            and not button.disabled
+        )
 
     def finish_run(self, complete: bool, *, keep_triggers: bool = False) -> None:
         """End of a run. `complete`: the run reached its end (or an uncaught exception)."""

@@ -11,10 +11,16 @@ from bastion.app.errors import InvalidArgument
 from bastion.protocol.app import Balloons, Empty, Progress, Spinner
 
 
-@contextlib.contextmanager
-def spinner(text: str = "In progress...", *, show_time: bool = False) -> Iterator[None]:
+def spinner(
+    text: str = "In progress...", *, show_time: bool = False
+) -> contextlib.AbstractContextManager[None]:
     if not isinstance(text, str):
         raise InvalidArgument("spinner", "text", "a str", text)
+    return _spinner(text, show_time)
+
+
+@contextlib.contextmanager
+def _spinner(text: str, show_time: bool) -> Iterator[None]:
     handle = emit(
         "spinner", Spinner(text_html=markup.inline(text), show_time=bool(show_time)), text
     )

@@ -1,0 +1,236 @@
+"""Script execution: fresh __main__, sys.path, magic, rerun/stop control flow, real interrupts."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bastion.protocol.app import Rerun, Stop
+from bastion.testing import AppTest
+
+
+def test_fresh_main_module_each_run(tmp_path: Path) -> None:
+    script = tmp_path / "app.py"
+    script.write_text(
+        "import bastion as st\n"
+        "st.write(__name__)\n"
+        "st.write(__file__.endswith('app.py'))\n"
+        "st.write('leak' in globals())\n"
+        "leak = 1\n"
+    )
+    at = AppTest.from_file(script).run()
+    at.run()
+    assert at.markdown.values == ["__main__", "True", "False"]
+
+
+def test_script_directory_is_importable(tmp_path: Path) -> None:
+    (tmp_path / "helper_mod_for_apptest.py").write_text("GREETING = 'from helper'\n")
+    script = tmp_path / "app.py"
+    script.write_text(
+        "import bastion as st\nimport helper_mod_for_apptest as h\nst.write(h.GREETING)\n"
+    )
+    at = AppTest.from_file(script).run()
+    assert at.markdown.values == ["from helper"]
+
+
+def test_from_file_is_relative_to_the_calling_test() -> None:
+    at = AppTest.from_file("../../../examples/hello/app.py").run()
+    assert at.title[0].value.startswith("Welcome to Bastion")
+    assert not at.exception
+
+
+def test_edited_file_is_recompiled(tmp_path: Path) -> None:
+    script = tmp_path / "app.py"
+    script.write_text("import bastion as st\nst.write('one')\n")
+    at = AppTest.from_file(script).run()
+    script.write_text("import bastion as st\nst.write('two, longer')\n")
+    at.run()
+    assert at.markdown.values == ["two, longer"]
+
+
+def test_magic_writes_bare_expressions_but_not_calls_or_docstrings() -> None:
+    at = AppTest.from_string(
+        '''
+        """Module docstring: not written."""
+        import bastion as st
+        "Hello *magic*"
+        x = 41
+        x + 1
+        print("calls are not written")
+        def f():
+            """Docstring: not written."""
+            "inside a function"
+        f()
+        if True:
+            {"a": 1}
+        '''
+    ).run()
+    assert at.markdown.values == ["Hello *magic*", "42", "inside a function"]
+    assert at.json[0].value == '{"a": 1}'
+
+
+def test_syntax_error_is_a_compile_error() -> None:
+    at = AppTest.from_string("import bastion as st\nst.write('x'\n").run()
+    assert at.status == "compile_error"
+    assert at.exception[0].exc_type == "SyntaxError"
+    assert "line" in at.exception[0].value
+
+
+def test_stop_ends_the_run_and_keeps_what_was_written() -> None:
+    at = AppTest.from_string(
+        """
+        import bastion as st
+        st.write("before")
+        try:
+            st.stop()
+        except Exception:
+            st.write("swallowed")  # st.stop is not an Exception
+        st.write("after")
+        """
+    ).run()
+    assert at.markdown.values == ["before"]
+    assert at.status == "stopped"
+
+
+def test_rerun_runs_again_with_fresh_triggers() -> None:
+    at = AppTest.from_string(
+        """
+        import bastion as st
+        st.session_state.setdefault("n", 0)
+        st.session_state.n += 1
+        if st.button("again"):
+            st.rerun()
+        st.write(st.session_state.n)
+        """
+    ).run()
+    at.button[0].click().run()
+    assert at.session_state.n == 3, "click run, then the rerun it asked for"
+    assert at.markdown.values == ["3"]
+
+
+def test_rerun_cannot_be_swallowed_by_except_exception() -> None:
+    at = AppTest.from_string(
+        """
+        import bastion as st
+        st.session_state.setdefault("n", 0)
+        st.session_state.n += 1
+        if st.session_state.n < 3:
+            try:
+                st.rerun()
+            except Exception:
+                st.write("swallowed")
+        """
+    ).run()
+    assert at.session_state.n == 3
+    assert not at.markdown
+
+
+BUSY = """
+import bastion as st
+st.session_state.setdefault("started", 0)
+st.session_state.started += 1
+mode = st.selectbox("mode", ["idle", "busy"])
+if mode == "busy":
+    n = 0
+    while True:  # pure Python, never calls st.*
+        n += 1
+st.write(f"done {mode}")
+"""
+
+
+def test_new_rerun_interrupts_a_busy_script() -> None:
+    at = AppTest.from_string(BUSY).run()
+    session = at.session
+    box = at.selectbox[0].id
+    session.handle(Rerun(widgets={box: 1}))
+    time.sleep(0.2)
+    assert session.running
+    started = time.monotonic()
+    at._send(Rerun(widgets={box: 0}), timeout=3)
+    assert time.monotonic() - started < 1.0
+    assert at.markdown.values == ["done idle"]
+    assert at.session_state.started == 3
+
+
+def test_stop_interrupts_a_busy_script() -> None:
+    at = AppTest.from_string(BUSY).run()
+    session = at.session
+    session.handle(Rerun(widgets={at.selectbox[0].id: 1}))
+    time.sleep(0.1)
+    at._send(Stop())
+    assert not session.running
+    assert at.status == "stopped"
+
+
+def test_never_two_runs_of_one_session_at_once() -> None:
+    probe = {"live": 0, "overlap": 0, "runs": 0}
+
+    def script(probe: dict[str, int]) -> None:
+        import time
+
+        import bastion as st
+
+        probe["live"] += 1
+        probe["runs"] += 1
+        if probe["live"] > 1:
+            probe["overlap"] += 1
+        try:
+            for _ in range(20):
+                time.sleep(0.002)
+                st.empty()
+        finally:
+            probe["live"] -= 1
+
+    at = AppTest.from_function(script, args=(probe,)).run()
+    session = at.session
+    for i in range(30):
+        session.handle(Rerun(widgets={}))
+        time.sleep(0.003 * (i % 3))
+    assert session.wait_idle(5)
+    assert probe["overlap"] == 0
+    assert probe["live"] == 0
+    assert probe["runs"] > 2
+
+
+def test_many_sessions_run_concurrently() -> None:
+    apps = [
+        AppTest.from_string("import bastion as st\nimport time\ntime.sleep(0.2)\nst.write('ok')")
+        for _ in range(5)
+    ]
+    started = time.monotonic()
+    threads = [threading.Thread(target=a.run) for a in apps]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert time.monotonic() - started < 0.9, "runs of different sessions do not queue"
+    assert all(a.markdown.values == ["ok"] for a in apps)
+
+
+def test_timeout_raises_and_stops_the_script() -> None:
+    at = AppTest.from_string("import bastion as st\nwhile True:\n    pass\n")
+    with pytest.raises(RuntimeError, match=r"timed out after 0\.2"):
+        at.run(timeout=0.2)
+    assert not at.session.running
+
+
+def test_from_function_with_args() -> None:
+    def script(greeting: str, times: int = 1) -> None:
+        import bastion as st
+
+        for _ in range(times):
+            st.write(greeting)
+
+    at = AppTest.from_function(script, args=("hi",), kwargs={"times": 2}).run()
+    assert at.markdown.values == ["hi", "hi"]
+
+
+def test_st_calls_outside_a_script_explain_themselves() -> None:
+    import bastion as st
+    from bastion.app.errors import NoScriptContext
+
+    with pytest.raises(NoScriptContext, match=r"bastion run app\.py"):
+        st.write("x")

@@ -152,7 +152,9 @@ class ScriptRunner:
         if ctx is None:
             return  # between runs: the loop picks the pending request up next
         ctx.interrupt = kind
-        if self._armed and not self._fired:
+        if self._armed:
+            # Fired again on every request: a script whose bare `except:` swallowed the first
+            # one is stopped by the next (at most one is ever pending per thread).
             self._fired = True
             _async_raise(self._tid, Interrupted)
 

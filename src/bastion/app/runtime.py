@@ -137,8 +137,10 @@ class Runtime:
         return len(gone)
 
     def shutdown(self, timeout: float = 2.0) -> None:
-        for s in self.sessions():
+        """Stop every script and wait (up to `timeout` in all) for them to end."""
+        sessions = self.sessions()
+        for s in sessions:
             self.close_session(s)
         deadline = time.monotonic() + timeout
-        for s in self.sessions():
+        for s in sessions:
             s.wait_idle(max(0.0, deadline - time.monotonic()))

@@ -234,3 +234,50 @@ def test_st_calls_outside_a_script_explain_themselves() -> None:
 
     with pytest.raises(NoScriptContext, match=r"bastion run app\.py"):
         st.write("x")
+
+
+def test_a_bare_except_cannot_keep_a_script_alive() -> None:
+    at = AppTest.from_string(
+        """
+        import bastion as st
+        mode = st.selectbox("mode", ["idle", "busy"])
+        while mode == "busy":
+            try:
+                while True:
+                    pass
+            except:  # noqa: E722 - swallows the first interrupt
+                pass
+            st.empty()  # the next st.* call unwinds it for good
+        st.write(mode)
+        """
+    ).run()
+    session = at.session
+    session.handle(Rerun(widgets={at.selectbox[0].id: 1}))
+    time.sleep(0.1)
+    at._send(Rerun(widgets={at.selectbox[0].id: 0}))
+    assert at.markdown.values == ["idle"]
+
+
+def test_swallowed_interrupt_in_pure_python_is_fired_again() -> None:
+    at = AppTest.from_string(
+        """
+        import bastion as st
+        mode = st.selectbox("mode", ["idle", "busy"])
+        if mode == "busy":
+            for _ in range(2):
+                try:
+                    while True:
+                        pass
+                except BaseException:
+                    pass
+        st.write(mode)
+        """
+    ).run()
+    session = at.session
+    box = at.selectbox[0].id
+    session.handle(Rerun(widgets={box: 1}))
+    time.sleep(0.1)
+    session.handle(Rerun(widgets={box: 0}))
+    time.sleep(0.1)
+    at._send(Rerun(widgets={box: 0}))
+    assert at.markdown.values == ["idle"]

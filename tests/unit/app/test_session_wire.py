@@ -239,3 +239,17 @@ def test_long_runs_ask_the_adapter_to_flush(runtime: Runtime) -> None:
     run(session, client, p.Rerun())
     assert client.flush_requests == 1, "one request per batch, not one per element"
     rt.shutdown()
+
+
+def test_shutdown_stops_running_scripts() -> None:
+    rt = Runtime(
+        Script(source="while True:\n    pass\n", name="<spin>"),
+        secrets=Secrets(values={}),
+        workers=Workers(idle_timeout=1),
+    )
+    session = rt.new_session(Client())
+    session.handle(p.Rerun())
+    assert session.running
+    rt.shutdown(timeout=2)
+    assert not session.running
+    assert rt.session_count == 0

@@ -97,13 +97,91 @@ def register(ctx: RunContext, w: Widget) -> tuple[Any, Any]:
     return value, value
 
 
-def form_of(ctx: RunContext) -> str | None:
-    return current(ctx).form_id
+class Common:
+    """The checked arguments every widget takes, and where it is being created."""
 
+    __slots__ = (
+        "args",
+        "callback",
+        "ctx",
+        "disabled",
+        "form_id",
+        "help",
+        "key",
+        "kind",
+        "kwargs",
+        "label",
+        "visibility",
+    )
 
-def start(kind: str) -> tuple[RunContext, str | None]:
-    ctx = context.get(kind)
-    return ctx, form_of(ctx)
+    def __init__(
+        self,
+        kind: str,
+        label: object,
+        key: object,
+        help: object,
+        callback: object,
+        args: object,
+        kwargs: object,
+        disabled: object,
+        label_visibility: object = "visible",
+        callback_param: str = "on_change",
+    ) -> None:
+        self.kind = kind
+        self.ctx = context.get(kind)
+        self.form_id = current(self.ctx).form_id
+        self.label = check_label(kind, label)
+        self.key = check_key(kind, key)
+        self.callback, self.args, self.kwargs = check_callback(
+            kind, callback, args, kwargs, self.form_id, callback_param
+        )
+        self.visibility = check_visibility(kind, label_visibility)
+        self.disabled = bool(disabled)
+        self.help = help
+
+    def register(
+        self,
+        identity: Sequence[object],
+        default: Any,
+        parse: Callable[[Any], Any],
+        check: Callable[[Any], Any],
+        *,
+        trigger: bool = False,
+        form_submit: bool = False,
+    ) -> tuple[Widget, Any, Any]:
+        """Create the widget's definition and register it: (widget, script value, shown value)."""
+        w = Widget(
+            id=widget_id(self.kind, self.key, self.form_id, (self.label, self.help, *identity)),
+            kind=self.kind,
+            label=self.label,
+            key=self.key,
+            default=default,
+            parse=parse,
+            check=check,
+            form_id=self.form_id,
+            disabled=self.disabled,
+            trigger=trigger,
+            form_submit=form_submit,
+            on_change=self.callback,
+            args=self.args,
+            kwargs=self.kwargs,
+        )
+        value, shown = register(self.ctx, w)
+        return w, value, shown
+
+    def fields(self, w: Widget, *, visibility: bool = True) -> dict[str, Any]:
+        """The fields every widget element carries."""
+        out: dict[str, Any] = {
+            "id": w.id,
+            "label_html": markup.inline(self.label),
+            "form_id": self.form_id,
+            "help_html": help_html(self.help, self.kind),
+            "disabled": self.disabled,
+            "key": self.key,
+        }
+        if visibility:
+            out["label_visibility"] = self.visibility
+        return out
 
 
 # --- value parsers: client wire value -> Python value, or InvalidValue ---------------------------

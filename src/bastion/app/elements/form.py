@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
-from bastion.app import context
+from bastion.app import context, widgets
 from bastion.app.container import DeltaGenerator, current, emit_block
 from bastion.app.elements.button import ButtonKind, make_button
 from bastion.app.errors import FormError, InvalidArgument
@@ -63,7 +63,7 @@ def form_submit_button(
     disabled: bool = False,
     use_container_width: bool = False,
 ) -> bool:
-    return make_button(
+    c = widgets.Common(
         "form_submit_button",
         label,
         key,
@@ -71,9 +71,7 @@ def form_submit_button(
         on_click,
         args,
         kwargs,
-        type,
-        icon,
         disabled,
-        use_container_width,
-        form_submit=True,
+        callback_param="on_click",
     )
+    return make_button(c, type, icon, use_container_width, form_submit=True)

@@ -19,7 +19,7 @@ AppTest's thread while no script runs), so it needs no lock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -279,3 +279,54 @@ class SessionState:
 
     def created_this_run(self, widget_id: str) -> bool:
         return widget_id in self._created
+
+
+class StateMapping(MutableMapping[str, Any]):
+    """The mapping users see (`st.session_state`, AppTest's `at.session_state`): items and
+    attributes over the `SessionState` that `_state()` returns."""
+
+    __slots__ = ()
+
+    def _state(self) -> SessionState:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> Any:
+        return self._state()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._state()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._state()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._state()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._state().keys())
+
+    def __len__(self) -> int:
+        return len(self._state())
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self._state()[key]
+        except KeyError:
+            raise AttributeError(
+                f"st.session_state has no attribute {key!r}. Did you forget to initialize it? "
+                f"e.g. `if {key!r} not in st.session_state: st.session_state.{key} = ...`"
+            ) from None
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        self._state()[key] = value
+
+    def __delattr__(self, key: str) -> None:
+        try:
+            del self._state()[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._state().to_dict()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import textwrap
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -22,7 +22,7 @@ from bastion.app.runtime import Runtime
 from bastion.app.script import Script
 from bastion.app.secrets import Secrets
 from bastion.app.session import AppSession
-from bastion.app.state import SessionState
+from bastion.app.state import SessionState, StateMapping
 from bastion.app.testing import elements as el
 from bastion.app.testing.tree import ClientTree
 from bastion.protocol.app import ClientMsg, Rerun, Submit, decode_server
@@ -46,52 +46,17 @@ class _Collector:
         return frames
 
 
-class SessionStateView:
+class SessionStateView(StateMapping):
     """`at.session_state`: read and write the session's state between runs."""
 
+    __slots__ = ("_at",)
+    _at: AppTest
+
     def __init__(self, at: AppTest) -> None:
-        self._at = at
+        object.__setattr__(self, "_at", at)
 
     def _state(self) -> SessionState:
         return self._at._state
-
-    def __getitem__(self, key: str) -> Any:
-        return self._state()[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self._state()[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self._state()[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._state()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._state().keys())
-
-    def __len__(self) -> int:
-        return len(self._state())
-
-    def __getattr__(self, key: str) -> Any:
-        if key.startswith("_"):
-            raise AttributeError(key)
-        try:
-            return self._state()[key]
-        except KeyError:
-            raise AttributeError(key) from None
-
-    def __setattr__(self, key: str, value: Any) -> None:
-        if key.startswith("_"):
-            object.__setattr__(self, key, value)
-        else:
-            self._state()[key] = value
-
-    def keys(self) -> list[str]:
-        return self._state().keys()
-
-    def to_dict(self) -> dict[str, Any]:
-        return self._state().to_dict()
 
     def filtered_state(self) -> dict[str, Any]:
         return self.to_dict()

@@ -86,6 +86,7 @@ class AppSession:
         self._flush_requested = False
         self._sent: dict[Path, int] = {}
         self._blocks: set[Path] = set()
+        self._widget_paths: dict[str, Path] = {}
 
     # --- inbound ----------------------------------------------------------------------------
 
@@ -118,6 +119,7 @@ class AppSession:
         with self._out_lock:
             self._client = client
             self._sent.clear()
+            self._widget_paths.clear()
             self._blocks.clear()
             self._out.clear()
         self.disconnected_at = None
@@ -138,6 +140,15 @@ class AppSession:
     def run_started(self, ctx: RunContext, request: RunRequest) -> None:
         if request.query_string is not None:
             self.query = parse_qsl(request.query_string, keep_blank_values=True)
+        if request.widgets:
+            # The client now shows what it sent, not what it was last sent: never answer with a
+            # `same` marker for those widgets (a callback or a rejected value may put the old
+            # value back, and the browser must then be corrected).
+            with self._out_lock:
+                for wid in request.widgets:
+                    path = self._widget_paths.get(wid)
+                    if path is not None:
+                        self._sent.pop(path, None)
         self._push(_encode(RunStarted(run=ctx.run)))
 
     def run_finished(self, ctx: RunContext, status: RunStatus) -> None:
@@ -147,6 +158,7 @@ class AppSession:
                 for path in [p for p in self._sent if p not in written]:
                     del self._sent[path]
                 self._blocks &= written
+                self._widget_paths = {w: p for w, p in self._widget_paths.items() if p in written}
                 if self.sources is not None:
                     for path in [p for p in self.sources if p not in written]:
                         del self.sources[path]
@@ -154,11 +166,19 @@ class AppSession:
         self.flush()
 
     def write_node(
-        self, ctx: RunContext, path: Path, data: bytes, is_block: bool, source: object
+        self,
+        ctx: RunContext,
+        path: Path,
+        data: bytes,
+        is_block: bool,
+        source: object,
+        widget_id: str | None = None,
     ) -> None:
         digest = hash(data)
         pj = _encode(path)
         with self._out_lock:
+            if widget_id is not None:
+                self._widget_paths[widget_id] = path
             sent = self._sent
             if sent.get(path) == digest:
                 part = b'{"type":"same","path":' + pj + b"}"

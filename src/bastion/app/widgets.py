@@ -14,10 +14,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bastion.app import context, markup
-from bastion.app.container import current
+from bastion.app.container import current, emit
 from bastion.app.context import RunContext
 from bastion.app.errors import FormError, InvalidArgument
 from bastion.app.state import InvalidValue, Widget
+from bastion.protocol.app import Element
 
 LABEL_VISIBILITIES = ("visible", "hidden", "collapsed")
 
@@ -168,6 +169,9 @@ class Common:
         )
         value, shown = register(self.ctx, w)
         return w, value, shown
+
+    def emit(self, w: Widget, element: Element, source: object = None) -> None:
+        emit(self.kind, element, w if source is None else source, widget_id=w.id)
 
     def fields(self, w: Widget, *, visibility: bool = True) -> dict[str, Any]:
         """The fields every widget element carries."""

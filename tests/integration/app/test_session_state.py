@@ -274,3 +274,53 @@ def test_interrupted_click_still_counts_in_the_next_run() -> None:
     time.sleep(0.1)
     at._send(Rerun(widgets={}))
     assert at.markdown.values == ["clicked=True"]
+
+
+def test_callback_reset_reaches_the_browser_even_when_the_element_is_unchanged() -> None:
+    """The browser shows what the user typed; if a callback puts the old value back, the
+    element equals the one sent before, but the browser must still be corrected."""
+    at = app(
+        """
+        import bastion as st
+        def validate():
+            if not st.session_state.code.isdigit():
+                st.session_state.code = ""
+        st.text_input("code", key="code", on_change=validate)
+        """
+    )
+    frames: list[bytes] = []
+    take = at._client.take
+
+    def spy() -> list[bytes]:
+        got = take()
+        frames.extend(got)
+        return got
+
+    at._client.take = spy  # type: ignore[method-assign]
+    at.text_input[0].input("abc").run()
+    assert at.session_state.code == ""
+    assert b'"type":"text_input"' in frames[-1], "sent in full, not as a `same` marker"
+
+
+def test_clear_on_submit_reaches_the_browser() -> None:
+    at = app(
+        """
+        import bastion as st
+        with st.form("f", clear_on_submit=True):
+            st.text_input("t")
+            st.form_submit_button()
+        """
+    )
+    frames: list[bytes] = []
+    take = at._client.take
+
+    def spy() -> list[bytes]:
+        got = take()
+        frames.extend(got)
+        return got
+
+    at._client.take = spy  # type: ignore[method-assign]
+    at.text_input[0].input("typed")
+    at.button[0].click().run()
+    assert b'"type":"text_input"' in frames[-1]
+    assert at.text_input[0].proto.value == ""

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from bastion.app import widgets
-from bastion.app.container import emit
 from bastion.app.errors import FormError, InvalidArgument
 from bastion.protocol.app import Button
 
@@ -54,7 +53,7 @@ def make_button(
         use_container_width=bool(use_container_width),
         icon=icon,
     )
-    emit(c.kind, element, w)
+    c.emit(w, element)
     return bool(value)
 
 

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from bastion.app import widgets
-from bastion.app.container import emit
 from bastion.app.errors import InvalidArgument
 from bastion.app.state import InvalidValue
 from bastion.protocol.app import Checkbox
@@ -24,7 +23,7 @@ def _make(c: widgets.Common, style: Literal["checkbox", "toggle"], value: object
     if not isinstance(value, bool):
         raise InvalidArgument(c.kind, "value", "True or False", value)
     w, current, shown = c.register((value,), value, widgets.parse_bool, _check)
-    emit(c.kind, Checkbox(**c.fields(w), value=shown, style=style), w)
+    c.emit(w, Checkbox(**c.fields(w), value=shown, style=style))
     return bool(current)
 
 

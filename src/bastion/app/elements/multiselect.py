@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from bastion.app import widgets
-from bastion.app.container import emit
 from bastion.app.errors import InvalidArgument
 from bastion.app.state import InvalidValue
 from bastion.protocol.app import Multiselect
@@ -68,5 +67,5 @@ def multiselect(
         max_selections=max_selections,
         placeholder=str(placeholder),
     )
-    emit(c.kind, element, (w, labels, opts))
+    c.emit(w, element, (w, labels, opts))
     return list(value)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from bastion.app import widgets
-from bastion.app.container import emit
 from bastion.app.errors import InvalidArgument
 from bastion.app.state import InvalidValue
 from bastion.protocol.app import NumberInput
@@ -82,5 +81,5 @@ def number_input(
         format=format,
         placeholder="" if placeholder is None else str(placeholder),
     )
-    emit(c.kind, element, w)
+    c.emit(w, element)
     return current  # type: ignore[no-any-return]

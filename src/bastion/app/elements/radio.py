@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from bastion.app import markup, widgets
-from bastion.app.container import emit
 from bastion.app.errors import InvalidArgument
 from bastion.app.state import InvalidValue
 from bastion.protocol.app import Radio
@@ -77,5 +76,5 @@ def radio(
         horizontal=bool(horizontal),
         captions_html=tuple(markup.inline(x) for x in caps),
     )
-    emit(c.kind, element, (w, one.labels, one.options))
+    c.emit(w, element, (w, one.labels, one.options))
     return value

@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from bastion.app import widgets
-from bastion.app.container import emit
 from bastion.app.elements.radio import OneOf
 from bastion.protocol.app import Selectbox
 
@@ -34,5 +33,5 @@ def selectbox(
     element = Selectbox(
         **c.fields(w), options=one.labels, index=one.index_of(shown), placeholder=str(placeholder)
     )
-    emit(c.kind, element, (w, one.labels, one.options))
+    c.emit(w, element, (w, one.labels, one.options))
     return value

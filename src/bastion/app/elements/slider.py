@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from bastion.app import widgets
-from bastion.app.container import emit
 from bastion.app.errors import InvalidArgument
 from bastion.app.state import InvalidValue
 from bastion.protocol.app import SelectSlider, Slider
@@ -114,7 +113,7 @@ def slider(
         value=tuple(float(x) for x in (shown if r.pair else (shown,))),
         format=format,
     )
-    emit(c.kind, element, w)
+    c.emit(w, element)
     return current
 
 
@@ -172,5 +171,5 @@ def select_slider(
         options=labels,
         value=tuple(widgets.option_index(opts, x) for x in (shown if pair else (shown,))),
     )
-    emit(c.kind, element, (w, labels, opts))
+    c.emit(w, element, (w, labels, opts))
     return current

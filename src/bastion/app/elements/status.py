@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from bastion.app import context, markup
 from bastion.app.container import DeltaGenerator, emit
 from bastion.app.errors import InvalidArgument
-from bastion.protocol.app import Balloons, Empty, Progress, Spinner
+from bastion.protocol.app import Balloons, Progress, Spinner
 
 
 def spinner(
@@ -56,8 +56,3 @@ def progress(value: int | float, text: str | None = None) -> DeltaGenerator:
 
 def balloons() -> DeltaGenerator:
     return emit("balloons", Balloons(nonce=context.get("balloons").run), None)
-
-
-def empty() -> DeltaGenerator:
-    """A placeholder: write into it (`ph.text(...)`) to replace its content in place."""
-    return emit("empty", Empty(), None)

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from bastion.app import widgets
-from bastion.app.container import emit
 from bastion.app.errors import InvalidArgument
 from bastion.protocol.app import MAX_TEXT_VALUE, TextInput
 
@@ -52,7 +51,7 @@ def _make(
         placeholder="" if placeholder is None else str(placeholder),
         autocomplete=None if autocomplete is None else str(autocomplete),
     )
-    emit(c.kind, element, w)
+    c.emit(w, element)
     return current  # type: ignore[no-any-return]
 
 

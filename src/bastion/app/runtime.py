@@ -112,8 +112,20 @@ class Runtime:
         )
         return session, _encode(welcome)
 
-    def disconnect(self, session: AppSession, now: float | None = None) -> None:
-        """The socket dropped: stop the script, keep the state for a resume."""
+    def disconnect(
+        self,
+        session: AppSession,
+        now: float | None = None,
+        *,
+        client: SessionClient | None = None,
+    ) -> None:
+        """The socket dropped: stop the script, keep the state for a resume.
+
+        Pass the socket's `client`: if the session was meanwhile resumed by a newer socket (a
+        half-open connection noticed late), the late notice is ignored.
+        """
+        if client is not None and not session.has_client(client):
+            return
         session.detach(time.monotonic() if now is None else now)
 
     def close_session(self, session: AppSession) -> None:

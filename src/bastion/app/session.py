@@ -124,6 +124,9 @@ class AppSession:
             self._out.clear()
         self.disconnected_at = None
 
+    def has_client(self, client: SessionClient) -> bool:
+        return self._client is client
+
     def detach(self, now: float) -> None:
         self.attach(_NoClient())
         self.disconnected_at = now

@@ -253,3 +253,20 @@ def test_shutdown_stops_running_scripts() -> None:
     rt.shutdown(timeout=2)
     assert not session.running
     assert rt.session_count == 0
+
+
+def test_late_disconnect_of_an_old_socket_does_not_detach_the_resumed_one(
+    runtime: Runtime,
+) -> None:
+    old = Client()
+    session, frame = runtime.connect(p.Hello(protocol=1), old)
+    welcome = p.decode_server(frame)
+    assert session is not None
+    assert isinstance(welcome, p.Welcome)
+    new = Client()
+    resumed, _ = runtime.connect(p.Hello(protocol=1, resume_token=welcome.resume_token), new)
+    assert resumed is session
+    runtime.disconnect(session, client=old)  # the old socket's close arrives late
+    assert session.disconnected_at is None
+    run(session, new, p.Rerun())
+    assert new.frames, "the resumed socket still gets the output"

@@ -281,3 +281,35 @@ def test_swallowed_interrupt_in_pure_python_is_fired_again() -> None:
     time.sleep(0.1)
     at._send(Rerun(widgets={box: 0}))
     assert at.markdown.values == ["idle"]
+
+
+def test_interrupt_storm_leaves_the_runtime_consistent(caplog: pytest.LogCaptureFixture) -> None:
+    """Hundreds of interrupts landing anywhere (user code, st.* calls, our bookkeeping) never
+    break a run's bookkeeping, never leak an exception into a worker, and the client tree stays
+    consistent with the server (a wrong `same` marker would fail to apply)."""
+    at = AppTest.from_string(
+        """
+        import bastion as st
+        n = st.slider("n", 0, 100, 0)
+        cols = st.columns(3)
+        for i in range(30):
+            cols[i % 3].write(f"{i} {n}")
+            x = 0
+            for _ in range(200):
+                x += 1
+        """
+    ).run()
+    session = at.session
+    slider = at.slider[0].id
+    for i in range(300):
+        session.handle(Rerun(widgets={slider: [i % 100]}))
+        if i % 7 == 0:
+            time.sleep(0.001)
+        if i % 50 == 0:
+            at._absorb()
+    at._send(Rerun(widgets={slider: [42]}))
+    assert at.markdown.values == [f"{i} 42" for i in (0, 3, 6, 9, 12, 15, 18, 21, 24, 27)] + [
+        f"{i} 42" for i in (1, 4, 7, 10, 13, 16, 19, 22, 25, 28)
+    ] + [f"{i} 42" for i in (2, 5, 8, 11, 14, 17, 20, 23, 26, 29)]
+    assert "bookkeeping failed" not in caplog.text
+    assert "worker failed" not in caplog.text

@@ -15,6 +15,8 @@ ever claimed after its node is queued.
 
 from __future__ import annotations
 
+import logging
+import secrets
 import threading
 import traceback
 from pathlib import Path as FsPath
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from bastion.app.runtime import Runtime
 
 _encode = msgspec.json.encode
+log = logging.getLogger("bastion.app")
 _BATCH_HEAD = b'{"type":"batch","events":['
 _APP_DIR = str(FsPath(__file__).parent)
 
@@ -252,16 +255,19 @@ class AppSession:
 
 
 def exception_element(exc: BaseException, details: bool) -> ExceptionInfo:
-    """An exception as shown in the app; the runtime's own frames are left out."""
-    frames: tuple[str, ...] = ()
-    if details:
-        tb = [
-            f
-            for f in traceback.extract_tb(exc.__traceback__)
-            if not f.filename.startswith(_APP_DIR)
-        ]
-        frames = tuple(traceback.format_list(tb))
+    """An exception as shown in the app; the runtime's own frames are left out.
+
+    Without `details` (production), the browser gets the type, the message and an error id; the
+    traceback goes to the server log under that id.
+    """
+    tb = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith(_APP_DIR)]
+    frames = tuple(traceback.format_list(tb))
     message = str(exc)
     if isinstance(exc, SyntaxError) and exc.lineno:
         message = f"{exc.msg} ({exc.filename}, line {exc.lineno})"
-    return ExceptionInfo(exc_type=type(exc).__name__, message=message, traceback=frames)
+    name = type(exc).__name__
+    if details:
+        return ExceptionInfo(exc_type=name, message=message, traceback=frames)
+    error_id = secrets.token_hex(6)
+    log.error("app error %s: %s: %s\n%s", error_id, name, message, "".join(frames))
+    return ExceptionInfo(exc_type=name, message=message, error_id=error_id)

@@ -225,3 +225,22 @@ def test_missing_secret_error_names_the_file() -> None:
     at.secrets["other"] = "x"
     at.run()
     assert "secrets.toml" in at.exception[0].value
+
+
+def test_production_mode_shows_an_error_id_not_the_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from bastion.app.config import AppConfig, ClientConfig
+    from bastion.app.script import Script
+
+    at = AppTest(
+        Script(source="def f():\n    raise ValueError('bad input')\nf()\n", name="<prod>"),
+        config=AppConfig(client=ClientConfig(show_error_details=False)),
+    ).run()
+    shown = at.exception[0]
+    assert shown.message == "bad input"
+    assert shown.stack_trace == []
+    error_id = shown.proto.error_id
+    assert error_id
+    assert error_id in caplog.text
+    assert "raise ValueError" in caplog.text

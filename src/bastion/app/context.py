@@ -27,9 +27,10 @@ STOP = 2
 
 class RunContext:
     __slots__ = (
-        "cleared_forms",
         "cursors",
+        "form_paths",
         "forms",
+        "forms_submittable",
         "in_callback",
         "interrupt",
         "run",
@@ -50,8 +51,9 @@ class RunContext:
         self.stack: list[DeltaGenerator] = []  # `with container:` blocks, innermost last
         self.target: DeltaGenerator | None = None  # receiver calls: `col.write(...)`
         self.forms: dict[str, bool] = {}  # form id -> clear_on_submit, for forms seen this run
+        self.form_paths: dict[str, Path] = {}
+        self.forms_submittable: set[str] = set()  # forms that got a submit button
         self.submitted_form = submitted_form
-        self.cleared_forms: set[str] = set()
         self.interrupt = NONE
         self.in_callback = False
 

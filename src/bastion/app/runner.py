@@ -224,6 +224,8 @@ class ScriptRunner:
             script_rerun = isinstance(outcome, RerunRequested) and not ctx.interrupt
             if status in ("error", "compile_error") and outcome is not None:
                 session.show_exception(ctx, outcome)
+            elif status == "ok":
+                session.warn_missing_submit_buttons(ctx)
             # A run interrupted by a newer request keeps its clicks for the next run (the click
             # would otherwise be lost); every other ending consumes them.
             keep = status == "rerun" and not script_rerun

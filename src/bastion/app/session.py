@@ -25,10 +25,12 @@ from urllib.parse import parse_qsl, urlencode
 
 import msgspec
 
+from bastion.app import markup
 from bastion.app.context import RunContext
 from bastion.app.runner import RunRequest, ScriptRunner
 from bastion.app.state import SessionState
 from bastion.protocol.app import (
+    Alert,
     ClientMsg,
     ExceptionInfo,
     Hello,
@@ -248,6 +250,20 @@ class AppSession:
         element = exception_element(exc, self.runtime.config.client.show_error_details)
         path = next_path(ctx, current(ctx))
         self.write_node(ctx, path, _encode(element), False, exc)
+
+    def warn_missing_submit_buttons(self, ctx: RunContext) -> None:
+        """As Streamlit does: a form without a submit button can never send its values."""
+        for form_id, path in ctx.form_paths.items():
+            if form_id in ctx.forms_submittable:
+                continue
+            index = ctx.cursors.get(path, 0)
+            ctx.cursors[path] = index + 1
+            text = (
+                f"Missing submit button: form {form_id!r} has no st.form_submit_button(), so its "
+                "values can never be sent. Add one inside the form."
+            )
+            alert = Alert(kind="error", body_html=markup.markdown(text))
+            self.write_node(ctx, (*path, index), _encode(alert), False, text)
 
     def set_query(self, pairs: list[tuple[str, str]]) -> None:
         self.query = pairs

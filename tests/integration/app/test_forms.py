@@ -116,3 +116,18 @@ def test_form_as_receiver_and_columns_inside() -> None:
     at.checkbox[0].check()
     at.button[0].click().run()
     assert at.markdown.values == ["'z' True"]
+
+
+def test_a_form_without_submit_button_says_so_inside_the_form() -> None:
+    at = AppTest.from_string(
+        """
+        import bastion as st
+        with st.form("lonely"):
+            st.text_input("t")
+        st.write("after")
+        """
+    ).run()
+    assert "Missing submit button" in at.form[0].error[0].value
+    assert at.markdown.values == ["after"]
+    at.run()
+    assert len(at.error) == 1

@@ -38,6 +38,8 @@ def make_button(
         raise InvalidArgument(c.kind, "type", "'primary', 'secondary' or 'tertiary'", kind)
     if icon is not None and (not isinstance(icon, str) or len(icon) > 64):
         raise InvalidArgument(c.kind, "icon", "a short str (an emoji) or None", icon)
+    if form_submit and c.form_id is not None:
+        c.ctx.forms_submittable.add(c.form_id)
     w, value, _ = c.register(
         (kind, icon),
         False,

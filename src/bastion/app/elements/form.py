@@ -47,7 +47,9 @@ def form(
         enter_to_submit=bool(enter_to_submit),
         border=bool(border),
     )
-    return emit_block("form", block, form_id=key)
+    handle = emit_block("form", block, form_id=key)
+    ctx.form_paths[key] = handle._path
+    return handle
 
 
 def form_submit_button(

@@ -74,7 +74,7 @@ def test_magic_writes_bare_expressions_but_not_calls_or_docstrings() -> None:
 
 def test_syntax_error_is_a_compile_error() -> None:
     at = AppTest.from_string("import bastion as st\nst.write('x'\n").run()
-    assert at.status == "compile_error"
+    assert at.run_status == "compile_error"
     assert at.exception[0].exc_type == "SyntaxError"
     assert "line" in at.exception[0].value
 
@@ -92,7 +92,7 @@ def test_stop_ends_the_run_and_keeps_what_was_written() -> None:
         """
     ).run()
     assert at.markdown.values == ["before"]
-    assert at.status == "stopped"
+    assert at.run_status == "stopped"
 
 
 def test_rerun_runs_again_with_fresh_triggers() -> None:
@@ -162,7 +162,7 @@ def test_stop_interrupts_a_busy_script() -> None:
     time.sleep(0.1)
     at._send(Stop())
     assert not session.running
-    assert at.status == "stopped"
+    assert at.run_status == "stopped"
 
 
 def test_never_two_runs_of_one_session_at_once() -> None:

@@ -131,7 +131,7 @@ def test_stopped_run_keeps_state_of_widgets_below_the_stop() -> None:
     )
     at.text_input[0].input("kept").run()
     at.checkbox[0].check().run()
-    assert at.status == "stopped"
+    assert at.run_status == "stopped"
     assert at.session_state.name == "kept"
 
 

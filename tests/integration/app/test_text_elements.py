@@ -100,7 +100,7 @@ def test_exception_element_and_uncaught_exception() -> None:
     assert all("bastion/app" not in line for line in at.exception[0].stack_trace)
     assert at.exception[1].exc_type == "KeyError"
     assert at.markdown.values == ["after"]
-    assert at.status == "error"
+    assert at.run_status == "error"
 
 
 def test_spinner_progress_balloons() -> None:
@@ -244,3 +244,12 @@ def test_production_mode_shows_an_error_id_not_the_traceback(
     assert error_id
     assert error_id in caplog.text
     assert "raise ValueError" in caplog.text
+
+
+def test_secrets_set_after_the_first_run_apply_to_the_next() -> None:
+    at = AppTest.from_string("import bastion as st\nst.write(st.secrets.get('k', 'none'))")
+    at.secrets["k"] = "one"
+    at.run()
+    at.secrets["k"] = "two"
+    at.run()
+    assert at.markdown.values == ["two"]

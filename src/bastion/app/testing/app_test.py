@@ -161,6 +161,8 @@ class AppTest:
     def run(self, *, timeout: float | None = None) -> AppTest:
         """Run the script (again) with the pending widget changes; wait for it to finish."""
         self._ensure_session()
+        if self.secrets and self._runtime is not None:
+            self._runtime.secrets = Secrets(values=self.secrets)
         query = urlencode([(k, v) for k, vs in self.query_params.items() for v in _as_list(vs)])
         query_string = query if query != self._sent_query else None
         self._sent_query = query
@@ -249,7 +251,7 @@ class AppTest:
         return self._tree.page_config
 
     @property
-    def status(self) -> str | None:
+    def run_status(self) -> str | None:
         """How the last run ended: "ok", "error", "stopped", "rerun" or "compile_error"."""
         return self._tree.last_status
 

@@ -196,17 +196,15 @@ def test_never_two_runs_of_one_session_at_once() -> None:
 
 
 def test_many_sessions_run_concurrently() -> None:
-    apps = [
-        AppTest.from_string("import bastion as st\nimport time\ntime.sleep(0.2)\nst.write('ok')")
-        for _ in range(5)
-    ]
+    script = "import bastion as st\nimport time\ntime.sleep(0.5)\nst.write('ok')"
+    apps = [AppTest.from_string(script) for _ in range(4)]
     started = time.monotonic()
     threads = [threading.Thread(target=a.run) for a in apps]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert time.monotonic() - started < 0.9, "runs of different sessions do not queue"
+    assert time.monotonic() - started < 1.5, "runs of different sessions do not queue (2 s)"
     assert all(a.markdown.values == ["ok"] for a in apps)
 
 

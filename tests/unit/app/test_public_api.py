@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +43,31 @@ def test_testing_module_reexports_apptest() -> None:
     from bastion.testing import AppTest
 
     assert AppTest is Inner
+
+
+ROOT = Path(bastion.__file__).parent
+
+
+def test_the_stub_declares_exactly_the_public_names() -> None:
+    tree = ast.parse((ROOT / "__init__.pyi").read_text())
+    declared = {
+        alias.asname or alias.name
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert declared == set(bastion.__all__)
+
+
+def test_the_root_package_imports_no_part() -> None:
+    """`import bastion` from inside the sandbox must not make the sandbox depend on the app."""
+    tree = ast.parse((ROOT / "__init__.py").read_text())
+    imported = {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    } | {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    assert imported <= {"bastion._version", "importlib", "typing"}

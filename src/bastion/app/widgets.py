@@ -108,6 +108,7 @@ class Common:
         "disabled",
         "form_id",
         "help",
+        "help_html",
         "key",
         "kind",
         "kwargs",
@@ -139,6 +140,7 @@ class Common:
         self.visibility = check_visibility(kind, label_visibility)
         self.disabled = bool(disabled)
         self.help = help
+        self.help_html = help_html(help, kind)  # checked before anything is registered
 
     def register(
         self,
@@ -179,7 +181,7 @@ class Common:
             "id": w.id,
             "label_html": markup.inline(self.label),
             "form_id": self.form_id,
-            "help_html": help_html(self.help, self.kind),
+            "help_html": self.help_html,
             "disabled": self.disabled,
             "key": self.key,
         }

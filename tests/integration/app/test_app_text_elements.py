@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from apptest_frames import spy_frames
 
 from bastion.app.errors import InvalidArgument
 from bastion.testing import AppTest
@@ -206,15 +207,7 @@ def test_secrets_from_apptest_and_never_in_frames() -> None:
         """
     )
     at.secrets["db"] = {"password": "hunter2", "user": "alice"}
-    frames: list[bytes] = []
-    take = at._client.take
-
-    def spy() -> list[bytes]:
-        got = take()
-        frames.extend(got)
-        return got
-
-    at._client.take = spy  # type: ignore[method-assign]
+    frames = spy_frames(at)
     at.run()
     assert at.markdown.values == ["connected", "alice"]
     assert not any(b"hunter2" in f for f in frames)

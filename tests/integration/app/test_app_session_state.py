@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from apptest_frames import spy_frames
+
 from bastion.testing import AppTest
 
 
@@ -288,15 +290,7 @@ def test_callback_reset_reaches_the_browser_even_when_the_element_is_unchanged()
         st.text_input("code", key="code", on_change=validate)
         """
     )
-    frames: list[bytes] = []
-    take = at._client.take
-
-    def spy() -> list[bytes]:
-        got = take()
-        frames.extend(got)
-        return got
-
-    at._client.take = spy  # type: ignore[method-assign]
+    frames = spy_frames(at)
     at.text_input[0].input("abc").run()
     assert at.session_state.code == ""
     assert b'"type":"text_input"' in frames[-1], "sent in full, not as a `same` marker"
@@ -311,15 +305,7 @@ def test_clear_on_submit_reaches_the_browser() -> None:
             st.form_submit_button()
         """
     )
-    frames: list[bytes] = []
-    take = at._client.take
-
-    def spy() -> list[bytes]:
-        got = take()
-        frames.extend(got)
-        return got
-
-    at._client.take = spy  # type: ignore[method-assign]
+    frames = spy_frames(at)
     at.text_input[0].input("typed")
     at.button[0].click().run()
     assert b'"type":"text_input"' in frames[-1]

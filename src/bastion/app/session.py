@@ -127,6 +127,7 @@ class AppSession:
             self._widget_paths.clear()
             self._blocks.clear()
             self._out.clear()
+            self._flush_requested = False  # a flush the old client owed will never come
         self.disconnected_at = None
 
     def has_client(self, client: SessionClient) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -270,3 +271,28 @@ def test_late_disconnect_of_an_old_socket_does_not_detach_the_resumed_one(
     assert session.disconnected_at is None
     run(session, new, p.Rerun())
     assert new.frames, "the resumed socket still gets the output"
+
+
+def test_a_client_attached_mid_run_is_asked_to_flush() -> None:
+    rt = Runtime(
+        Script(
+            source=(
+                "import bastion as st\nimport time\n"
+                "st.write('a')\ntime.sleep(0.3)\nst.write('b')\ntime.sleep(0.3)\n"
+            ),
+            name="<owed>",
+        ),
+        secrets=Secrets(values={}),
+        workers=Workers(idle_timeout=1),
+    )
+    old = Client()
+    session = rt.new_session(old)
+    session.handle(p.Rerun())
+    time.sleep(0.1)  # 'a' is queued, and a flush was asked of the old client, which is gone
+    assert old.flush_requests == 1
+    new = Client()
+    session.attach(new)
+    time.sleep(0.35)  # 'b' has been written, the run is not over
+    assert new.flush_requests == 1, "the new client is asked to flush 'b' during the run"
+    session.wait_idle(2)
+    rt.shutdown()

@@ -143,6 +143,11 @@ class ScriptRunner:
     def running(self) -> bool:
         return self._active
 
+    @property
+    def current(self) -> RunContext | None:
+        """The context of the run in progress, if any."""
+        return self._ctx
+
     def wait_idle(self, timeout: float | None) -> bool:
         with self._idle:
             return self._idle.wait_for(lambda: not self._active, timeout)

@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import msgspec
 
-from bastion.app import markup
+from bastion.app import context, markup
 from bastion.app.context import RunContext
 from bastion.app.runner import RunRequest, ScriptRunner
 from bastion.app.state import SessionState
@@ -92,6 +92,7 @@ class AppSession:
         self._sent: dict[Path, int] = {}
         self._blocks: set[Path] = set()
         self._widget_paths: dict[str, Path] = {}
+        self._muted: RunContext | None = None  # a run a newly attached client must not see
 
     # --- inbound ----------------------------------------------------------------------------
 
@@ -120,8 +121,11 @@ class AppSession:
         return self._runner.running
 
     def attach(self, client: SessionClient) -> None:
-        """A (re)connected client: it holds no tree, so nothing may be sent as `Same`."""
+        """A (re)connected client: it holds no tree, so nothing may be sent as `Same`, and the
+        rest of a run already in progress is not sent at all (its deltas may address blocks
+        this client never got); the client's first Rerun replaces that run anyway."""
         with self._out_lock:
+            self._muted = self._runner.current
             self._client = client
             self._sent.clear()
             self._widget_paths.clear()
@@ -149,6 +153,8 @@ class AppSession:
     def run_started(self, ctx: RunContext, request: RunRequest) -> None:
         if request.query_string is not None:
             self.query = parse_qsl(request.query_string, keep_blank_values=True)
+        if ctx is self._muted:
+            return
         if request.widgets:
             # The client now shows what it sent, not what it was last sent: never answer with a
             # `same` marker for those widgets (a callback or a rejected value may put the old
@@ -158,11 +164,14 @@ class AppSession:
                     path = self._widget_paths.get(wid)
                     if path is not None:
                         self._sent.pop(path, None)
-        self._push(_encode(RunStarted(run=ctx.run)))
+        self._push(_encode(RunStarted(run=ctx.run)), ctx)
 
     def run_finished(self, ctx: RunContext, status: RunStatus) -> None:
-        if status != "rerun":
-            with self._out_lock:
+        with self._out_lock:
+            if ctx is self._muted:
+                self._muted = None
+                return
+            if status != "rerun":
                 written = ctx.written
                 for path in [p for p in self._sent if p not in written]:
                     del self._sent[path]
@@ -171,7 +180,7 @@ class AppSession:
                 if self.sources is not None:
                     for path in [p for p in self.sources if p not in written]:
                         del self.sources[path]
-        self._push(_encode(RunFinished(run=ctx.run, status=status)))
+        self._push(_encode(RunFinished(run=ctx.run, status=status)), ctx)
         self.flush()
 
     def write_node(
@@ -186,6 +195,8 @@ class AppSession:
         digest = hash(data)
         pj = _encode(path)
         with self._out_lock:
+            if ctx is self._muted:
+                return
             if widget_id is not None:
                 self._widget_paths[widget_id] = path
             sent = self._sent
@@ -217,10 +228,12 @@ class AppSession:
         self._client.request_flush()
 
     def push_event(self, event: msgspec.Struct) -> None:
-        self._push(_encode(event))
+        self._push(_encode(event), context.peek())
 
-    def _push(self, part: bytes) -> None:
+    def _push(self, part: bytes, ctx: RunContext | None) -> None:
         with self._out_lock:
+            if ctx is not None and ctx is self._muted:
+                return
             self._out.append(part)
             if self._flush_requested:
                 return

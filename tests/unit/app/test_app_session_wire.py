@@ -292,7 +292,40 @@ def test_a_client_attached_mid_run_is_asked_to_flush() -> None:
     assert old.flush_requests == 1
     new = Client()
     session.attach(new)
-    time.sleep(0.35)  # 'b' has been written, the run is not over
-    assert new.flush_requests == 1, "the new client is asked to flush 'b' during the run"
+    session.handle(p.Rerun())  # what a resumed client sends first
+    time.sleep(0.45)  # the next run has written 'a' and sleeps: it is not over
+    assert session.running
+    assert new.flush_requests == 1, "the new client is asked to flush during the run"
     session.wait_idle(2)
+    rt.shutdown()
+
+
+def test_attaching_mid_run_never_sends_deltas_into_blocks_the_client_lacks() -> None:
+    rt = Runtime(
+        Script(
+            source=(
+                "import bastion as st\nimport time\n"
+                "with st.expander('x'):\n"
+                "    st.write('before')\n"
+                "    time.sleep(0.3)\n"
+                "    st.write('after')\n"
+            ),
+            name="<midrun>",
+        ),
+        secrets=Secrets(values={}),
+        workers=Workers(idle_timeout=1),
+    )
+    session = rt.new_session(Client())
+    session.handle(p.Rerun())
+    time.sleep(0.1)
+    new = Client()
+    session.attach(new)  # a resume while the run is inside the expander
+    assert session.wait_idle(2)
+    session.flush()
+    tree = ClientTree()
+    for frame in new.frames:
+        tree.apply(p.decode_server(frame))  # raises on a delta whose parent block is missing
+    for batch in run(session, new, p.Rerun()):
+        tree.apply(batch)
+    assert tree.node((0, 0, 1)) is not None
     rt.shutdown()

@@ -154,7 +154,8 @@ def load_config(
         m = _ENV_RE.match(var)
         if m and m[1].lower() in _SECTIONS:
             section = m[1].lower()
-            merged.setdefault(section, {})[_check_key(section, m[2], var)] = _env_value(value)
+            name = _check_key(section, m[2], var)
+            merged.setdefault(section, {})[name] = _env_value(section, name, value)
     for dotted, value in (overrides or {}).items():
         section, _, option = dotted.partition(".")
         merged.setdefault(section, {})[_check_key(section, option, f"--{dotted}")] = value
@@ -165,6 +166,9 @@ def load_config(
         raise ConfigError(f"invalid config value for {where}: {e}") from None
 
 
-def _env_value(value: str) -> Any:
+def _env_value(section: str, name: str, value: str) -> Any:
     # Lists come as comma-separated values (BASTION_SERVER_ALLOWED_ORIGINS=a,b).
-    return value.split(",") if "," in value else value
+    field = next(f for f in msgspec.structs.fields(_SECTIONS[section]) if f.encode_name == name)
+    if getattr(field.type, "__origin__", None) is list:
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return value

@@ -90,3 +90,14 @@ def test_secrets_files_later_wins_and_nested_attribute_access(tmp_path: Path) ->
 def test_no_secrets_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SecretsError, match="No secrets found"):
         Secrets([tmp_path / "none.toml"])["x"]
+
+
+def test_list_options_from_the_environment(tmp_path: Path) -> None:
+    one = load_config(
+        cwd=tmp_path, home=tmp_path, env={"BASTION_SERVER_ALLOWED_ORIGINS": "https://a.example"}
+    )
+    assert one.server.allowed_origins == ["https://a.example"]
+    two = load_config(
+        cwd=tmp_path, home=tmp_path, env={"BASTION_SERVER_ALLOWED_ORIGINS": "https://a, https://b"}
+    )
+    assert two.server.allowed_origins == ["https://a", "https://b"]

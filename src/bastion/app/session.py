@@ -93,6 +93,7 @@ class AppSession:
         self._blocks: set[Path] = set()
         self._widget_paths: dict[str, Path] = {}
         self._muted: RunContext | None = None  # a run a newly attached client must not see
+        self._max_node_bytes = runtime.config.server.max_message_size * 1024 * 1024
 
     # --- inbound ----------------------------------------------------------------------------
 
@@ -192,6 +193,9 @@ class AppSession:
         source: object,
         widget_id: str | None = None,
     ) -> None:
+        if len(data) > self._max_node_bytes:
+            data = _encode(_too_big(len(data), self._max_node_bytes))
+            is_block = False
         digest = hash(data)
         pj = _encode(path)
         with self._out_lock:
@@ -282,6 +286,16 @@ class AppSession:
     def set_query(self, pairs: list[tuple[str, str]]) -> None:
         self.query = pairs
         self.push_event(QueryChanged(query_string=urlencode(pairs)))
+
+
+def _too_big(size: int, limit: int) -> ExceptionInfo:
+    return ExceptionInfo(
+        exc_type="MessageSizeError",
+        message=(
+            f"An element of {size / 1e6:.1f} MB exceeds the {limit / 1e6:.0f} MB limit "
+            "(server.maxMessageSize). Show less data, or raise the limit."
+        ),
+    )
 
 
 def exception_element(exc: BaseException, details: bool) -> ExceptionInfo:

@@ -246,3 +246,18 @@ def test_secrets_set_after_the_first_run_apply_to_the_next() -> None:
     at.secrets["k"] = "two"
     at.run()
     assert at.markdown.values == ["two"]
+
+
+def test_an_oversized_element_becomes_a_size_error() -> None:
+    from bastion.app.config import AppConfig, ServerConfig
+    from bastion.app.script import Script
+
+    at = AppTest(
+        Script(
+            source="import bastion as st\nst.text('x' * 2_000_000)\nst.write('ok')", name="<big>"
+        ),
+        config=AppConfig(server=ServerConfig(max_message_size=1)),
+    ).run()
+    assert at.exception[0].exc_type == "MessageSizeError"
+    assert "server.maxMessageSize" in at.exception[0].value
+    assert at.markdown.values == ["ok"]

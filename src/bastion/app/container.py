@@ -144,7 +144,3 @@ def emit_block(
     ctx.cursors[path] = 0  # a block written again (a placeholder's) starts its children over
     ctx.session.write_node(ctx, path, _encode(block), True, None)
     return DeltaGenerator(path, form_id=form_id if form_id is not None else parent._form_id)
-
-
-def container_form_id(what: str) -> str | None:
-    return current(context.get(what))._form_id

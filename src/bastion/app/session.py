@@ -20,7 +20,7 @@ import secrets
 import threading
 import traceback
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qsl, urlencode
 
 import msgspec
@@ -107,9 +107,6 @@ class AppSession:
             self._runner.request_stop()
         elif isinstance(msg, Hello):
             raise ProtocolError("invalid message: `hello` is only valid as the first frame")
-
-    def rerun(self, widgets: dict[str, Any] | None = None) -> None:
-        self._runner.request_rerun(RunRequest(widgets or {}))
 
     def stop(self) -> None:
         self._runner.request_stop()

@@ -274,12 +274,6 @@ class SessionState:
     def value_of(self, widget_id: str) -> Any:
         return self._values[widget_id]
 
-    def widget(self, widget_id: str) -> Widget | None:
-        return self._widgets.get(widget_id)
-
-    def created_this_run(self, widget_id: str) -> bool:
-        return widget_id in self._created
-
 
 class StateMapping(MutableMapping[str, Any]):
     """The mapping users see (`st.session_state`, AppTest's `at.session_state`): items and

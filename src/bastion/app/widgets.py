@@ -245,13 +245,32 @@ def parse_text(raw: object, max_chars: int | None, allow_none: bool) -> str | No
     return raw
 
 
-def option_index(options: Sequence[object], value: object) -> int:
+def option_index(
+    options: Sequence[object],
+    value: object,
+    labels: Sequence[str] | None = None,
+    format_func: Callable[[Any], Any] | None = None,
+) -> int:
+    """The index of `value` among `options`, by equality; else, given the labels, by its label.
+
+    The label fallback keeps a widget's value across reruns when the options are objects of a
+    class the script defines (a new class each run, so old values never compare equal), as long
+    as their labels are unique.
+    """
     for i, option in enumerate(options):
         try:
             if option == value:
                 return i
         except Exception:  # noqa: S112 - an option whose __eq__ fails simply does not match
             continue
+    if labels is not None and format_func is not None:
+        try:
+            label = str(format_func(value))
+        except Exception:
+            label = None
+        matches = [i for i, shown in enumerate(labels) if shown == label]
+        if len(matches) == 1:
+            return matches[0]
     raise InvalidValue(f"{value!r} is not one of the options")
 
 

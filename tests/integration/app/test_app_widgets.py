@@ -280,3 +280,44 @@ def test_labels_and_help_are_sanitized_markdown() -> None:
     assert "<img" not in button.label_html
     assert "href" not in button.help_html, "javascript: links never become links"
     assert at.selectbox[0].proto.options == ("<script>alert(1)</script>",), "plain text field"
+
+
+def test_unkeyed_widgets_over_plain_objects_keep_their_identity() -> None:
+    at = app(
+        """
+        import bastion as st
+        class Item:
+            def __init__(self, name):
+                self.name = name
+            def __eq__(self, other):
+                return isinstance(other, Item) and other.name == self.name
+            def __hash__(self):
+                return hash(self.name)
+        items = [Item("a"), Item("b"), Item("c")]  # new objects every run
+        picked = st.multiselect("m", items, default=[items[0]], format_func=lambda i: i.name)
+        one = st.selectbox("s", items, format_func=lambda i: i.name)
+        st.write(",".join(i.name for i in picked) + " " + one.name)
+        """
+    )
+    at.multiselect[0].set_value([at.multiselect[0]._opts()[2]])
+    at.selectbox[0].select_index(1)
+    at.run()
+    at.run()
+    assert at.markdown.values == ["c b"]
+
+
+def test_script_defined_enum_options_survive_reruns() -> None:
+    at = app(
+        """
+        import enum
+        import bastion as st
+        class Color(enum.Enum):
+            RED = 1
+            BLUE = 2
+        c = st.radio("c", list(Color), key="c")
+        st.write(f"{c.name} {c is Color.BLUE}")
+        """
+    )
+    at.radio[0].select_index(1).run()
+    at.run()
+    assert at.markdown.values == ["BLUE True"], "the value is this run's Color.BLUE"

@@ -43,7 +43,7 @@ def multiselect(
         if value is None:
             return []
         items = [value] if isinstance(value, str) or not hasattr(value, "__iter__") else value
-        picked = [opts[widgets.option_index(opts, v)] for v in items]
+        picked = [opts[widgets.option_index(opts, v, labels, format_func)] for v in items]
         if max_selections is not None and len(picked) > max_selections:
             raise InvalidValue(f"at most {max_selections} selections")
         return picked
@@ -58,7 +58,10 @@ def multiselect(
             c.kind, "default", f"options from {list(labels)[:10]}", default, str(e)
         ) from None
     w, value, shown = c.register(
-        (labels, [repr(d) for d in initial], max_selections, placeholder), initial, parse, check
+        (labels, [widgets.option_index(opts, d) for d in initial], max_selections, placeholder),
+        initial,
+        parse,
+        check,
     )
     element = Multiselect(
         **c.fields(w),

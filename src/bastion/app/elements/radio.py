@@ -19,6 +19,7 @@ class OneOf:
     ) -> None:
         self.options = widgets.check_options(c.kind, options)
         self.labels = widgets.format_options(c.kind, self.options, format_func)  # type: ignore[arg-type]
+        self.format_func: Callable[[Any], Any] = format_func  # type: ignore[assignment]
         n = len(self.options)
         if index is not None and (
             isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < max(n, 1)
@@ -36,7 +37,8 @@ class OneOf:
             if self.index is None:
                 return None
             raise InvalidValue("None is not an option")
-        return self.options[widgets.option_index(self.options, value)]
+        i = widgets.option_index(self.options, value, self.labels, self.format_func)
+        return self.options[i]
 
     def index_of(self, value: object) -> int | None:
         return None if value is None else widgets.option_index(self.options, value)

@@ -163,7 +163,7 @@ def select_slider(
         items = list(v) if pair and isinstance(v, list | tuple) else [v]
         if len(items) != len(start):
             raise InvalidValue(f"expected {len(start)} value(s)")
-        return convert([widgets.option_index(opts, x) for x in items])
+        return convert([widgets.option_index(opts, x, labels, format_func) for x in items])
 
     w, current, shown = c.register((labels, start), convert(start), parse, check)
     element = SelectSlider(

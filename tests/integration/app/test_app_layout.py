@@ -125,3 +125,20 @@ def test_elements_gone_from_a_run_are_removed() -> None:
 def test_unknown_container_method_is_a_clear_error() -> None:
     at = AppTest.from_string("import bastion as st\nst.sidebar.teleport()").run()
     assert "has no element 'teleport'" in at.exception[0].value
+
+
+def test_apptest_repr_outlines_the_tree() -> None:
+    at = AppTest.from_string(
+        """
+        import bastion as st
+        st.title("T")
+        with st.expander("More"):
+            st.slider("s", 0, 9, 3, key="s")
+        st.sidebar.write("side")
+        """
+    ).run()
+    text = repr(at)
+    assert "title: 'T'" in text
+    assert "expander 'More'" in text
+    assert "slider(key='s'): 3" in text
+    assert "sidebar:" in text

@@ -267,7 +267,13 @@ class AppTest:
         return self.get(name)
 
     def __repr__(self) -> str:
-        return f"AppTest({self._script.filename!r})"
+        """The tree as the client holds it, one node per line (for debugging a test)."""
+        lines = [f"AppTest({self._script.filename!r}):"]
+        for name, root in (("main", self.main), ("sidebar", self.sidebar)):
+            if len(root):
+                lines.append(f"  {name}:")
+                lines.extend(_outline(root, "    "))
+        return "\n".join(lines)
 
     def close(self) -> None:
         if self._session is not None:
@@ -279,3 +285,21 @@ def _as_list(value: Any) -> list[str]:
     if isinstance(value, list | tuple):
         return [str(v) for v in value]
     return [str(value)]
+
+
+def _outline(block: el.Block, indent: str) -> list[str]:
+    lines = []
+    for child in block.children:
+        if isinstance(child, el.Block):
+            label = getattr(child.proto, "label_html", "")
+            lines.append(f"{indent}{child.type}{f' {label!r}' if label else ''}")
+            lines.extend(_outline(child, indent + "  "))
+        else:
+            key = f"(key={child.key!r})" if child.key else ""
+            try:
+                value = child.value
+            except Exception:  # a widget whose state is gone: show the node anyway
+                value = "?"
+            shown = repr(value)
+            lines.append(f"{indent}{child.type}{key}: {shown[:60]}")
+    return lines

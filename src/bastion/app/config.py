@@ -47,6 +47,9 @@ class ServerConfig(_Section):
 
 class RunnerConfig(_Section):
     magic_enabled: bool = True
+    # How long a script may take to reach its next st.* call after a rerun or stop request
+    # before it is interrupted asynchronously (see bastion.app.runner.Interrupter).
+    interrupt_grace_ms: float = 50.0
 
 
 class ClientConfig(_Section):

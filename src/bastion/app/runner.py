@@ -5,8 +5,9 @@ reused across sessions, so a rerun does not pay for a thread start). When a reru
 arrives while the script runs, the runner:
 
 1. sets the run context's interrupt flag, which every `st.*` call checks, and
-2. raises `Interrupted` asynchronously in the script thread (`PyThreadState_SetAsyncExc`), which
-   CPython delivers between two bytecodes, so a script busy in a pure-Python loop stops too.
+2. if the script has not unwound after a short grace (`Interrupter`), raises `Interrupted`
+   asynchronously in the script thread (`PyThreadState_SetAsyncExc`), which CPython delivers
+   between two bytecodes, so a script busy in a pure-Python loop stops too.
 
 The asynchronous exception is only armed while user code runs: the runtime's own bookkeeping
 (applying widget values, finishing a run, flushing) happens with it disarmed, and any pending one
@@ -19,10 +20,12 @@ from __future__ import annotations
 
 import builtins
 import ctypes
+import heapq
 import logging
 import queue
 import sys
 import threading
+import time
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -104,10 +107,67 @@ class RunRequest:
             self.query_string = newer.query_string
 
 
+class Interrupter:
+    """Delivers asynchronous interrupts, but only to scripts that need them.
+
+    An interrupt request first sets the run's flag, which the script sees at its next st.* call;
+    most scripts make one within milliseconds and unwind there, at a clean point. Only a run still
+    going `grace` seconds later (a pure-Python loop, say) gets `Interrupted` raised asynchronously,
+    and again every `repeat` seconds while it keeps going (a bare `except:` swallowed it). The
+    grace keeps asynchronous exceptions rare, because one landing between a library's `acquire()`
+    and its `try:` would leave that lock held.
+    """
+
+    def __init__(self, grace: float = 0.05, repeat: float = 0.5, idle_timeout: float = 5.0) -> None:
+        self.grace = grace
+        self.repeat = repeat
+        self._idle_timeout = idle_timeout
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, ScriptRunner, RunContext]] = []
+        self._seq = 0
+        self._thread: threading.Thread | None = None
+
+    def schedule(self, runner: ScriptRunner, ctx: RunContext, delay: float | None = None) -> None:
+        with self._cond:
+            self._seq += 1
+            due = time.monotonic() + (self.grace if delay is None else delay)
+            heapq.heappush(self._heap, (due, self._seq, runner, ctx))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name="bastion-interrupter", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                if not self._heap:
+                    self._cond.wait(self._idle_timeout)
+                    if not self._heap:
+                        self._thread = None
+                        return
+                    continue
+                due = self._heap[0][0]
+                now = time.monotonic()
+                if due > now:
+                    self._cond.wait(due - now)
+                    continue
+                _, _, runner, ctx = heapq.heappop(self._heap)
+            if runner.fire(ctx):
+                self.schedule(runner, ctx, self.repeat)
+
+
 class ScriptRunner:
-    def __init__(self, session: AppSession, submit: Callable[[Callable[[], None]], None]) -> None:
+    def __init__(
+        self,
+        session: AppSession,
+        submit: Callable[[Callable[[], None]], None],
+        interrupter: Interrupter,
+    ) -> None:
         self._session = session
         self._submit = submit
+        self._interrupter = interrupter
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._pending: RunRequest | None = None
@@ -157,11 +217,16 @@ class ScriptRunner:
         if ctx is None:
             return  # between runs: the loop picks the pending request up next
         ctx.interrupt = kind
-        if self._armed:
-            # Fired again on every request: a script whose bare `except:` swallowed the first
-            # one is stopped by the next (at most one is ever pending per thread).
+        self._interrupter.schedule(self, ctx)
+
+    def fire(self, ctx: RunContext) -> bool:
+        """Raise `Interrupted` in the script if `ctx` is still running user code; say if it did."""
+        with self._lock:
+            if self._ctx is not ctx or not self._armed or not ctx.interrupt:
+                return False
             self._fired = True
-            _async_raise(self._tid, Interrupted)
+            _async_raise(self._tid, Interrupted)  # replaces one still pending: never two
+            return True
 
     # --- the worker ---------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ import msgspec
 
 from bastion._version import __version__
 from bastion.app.config import AppConfig
-from bastion.app.runner import Workers
+from bastion.app.runner import Interrupter, Workers
 from bastion.app.script import Script
 from bastion.app.secrets import Secrets
 from bastion.app.session import AppSession, SessionClient
@@ -42,6 +42,7 @@ class Runtime:
         self.config = config or AppConfig()
         self.secrets = secrets if secrets is not None else Secrets.for_script(script.directory)
         self.workers = workers or Workers()
+        self.interrupter = Interrupter(grace=self.config.runner.interrupt_grace_ms / 1000)
         self._lock = threading.Lock()
         self._sessions: dict[str, AppSession] = {}
         self._by_token: dict[str, AppSession] = {}

@@ -84,7 +84,7 @@ class AppSession:
         self.disconnected_at: float | None = None
         self.sources: dict[Path, object] | None = None  # AppTest: what each element shows
         self._client: SessionClient = client
-        self._runner = ScriptRunner(self, runtime.workers.submit)
+        self._runner = ScriptRunner(self, runtime.workers.submit, runtime.interrupter)
         self._runs = 0
         self._out: list[bytes] = []
         self._out_lock = threading.Lock()

@@ -311,3 +311,51 @@ def test_interrupt_storm_leaves_the_runtime_consistent(caplog: pytest.LogCapture
     ] + [f"{i} 42" for i in (2, 5, 8, 11, 14, 17, 20, 23, 26, 29)]
     assert "bookkeeping failed" not in caplog.text
     assert "worker failed" not in caplog.text
+
+
+def test_scripts_that_call_st_unwind_cooperatively_without_an_async_exception() -> None:
+    seen: list[str] = []
+
+    def script(seen: list[str]) -> None:
+        import bastion as st
+
+        if st.session_state.setdefault("first", True):
+            st.session_state.first = False
+            try:
+                while True:
+                    st.empty()  # an st.* call: the interrupt is seen here, at a clean point
+            except BaseException as e:
+                seen.append(type(e).__name__)
+                raise
+
+    at = AppTest.from_function(script, args=(seen,))
+    session = at.session
+    session.handle(Rerun())
+    time.sleep(0.1)
+    at._send(Rerun())
+    assert seen == ["RerunRequested"]
+
+
+def test_a_pure_python_loop_gets_the_async_exception_after_the_grace() -> None:
+    seen: list[str] = []
+
+    def script(seen: list[str]) -> None:
+        import bastion as st
+
+        if st.session_state.setdefault("first", True):
+            st.session_state.first = False
+            try:
+                while True:
+                    pass
+            except BaseException as e:
+                seen.append(type(e).__name__)
+                raise
+
+    at = AppTest.from_function(script, args=(seen,))
+    session = at.session
+    session.handle(Rerun())
+    time.sleep(0.1)
+    started = time.monotonic()
+    at._send(Rerun())
+    assert seen == ["Interrupted"]
+    assert time.monotonic() - started < 1.0

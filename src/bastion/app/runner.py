@@ -12,8 +12,9 @@ arrives while the script runs, the runner:
 The asynchronous exception is only armed while user code runs: the runtime's own bookkeeping
 (applying widget values, finishing a run, flushing) happens with it disarmed, and any pending one
 is cleared before that bookkeeping starts. The same worker then picks up the pending request, so
-two runs of one session are never alive at once. A script blocked inside a C call (``time.sleep``,
-a socket read) sees the exception when that call returns.
+two runs of one session are never alive at once. ``time.sleep`` in a script wakes at once (the
+runtime makes it wait on the run's wake event); a script blocked in another C call (a socket read,
+a long numpy operation) sees the exception when that call returns.
 """
 
 from __future__ import annotations
@@ -217,6 +218,9 @@ class ScriptRunner:
         if ctx is None:
             return  # between runs: the loop picks the pending request up next
         ctx.interrupt = kind
+        wake = ctx.wake
+        if wake is not None:
+            wake.set()  # a script in time.sleep wakes and unwinds at once
         self._interrupter.schedule(self, ctx)
 
     def fire(self, ctx: RunContext) -> bool:

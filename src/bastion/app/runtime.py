@@ -20,6 +20,7 @@ import msgspec
 
 from bastion._version import __version__
 from bastion.app.config import AppConfig
+from bastion.app.context import install_interruptible_sleep
 from bastion.app.runner import Interrupter, Workers
 from bastion.app.script import Script
 from bastion.app.secrets import Secrets
@@ -43,6 +44,7 @@ class Runtime:
         self.secrets = secrets if secrets is not None else Secrets.for_script(script.directory)
         self.workers = workers or Workers()
         self.interrupter = Interrupter(grace=self.config.runner.interrupt_grace_ms / 1000)
+        install_interruptible_sleep()
         self._lock = threading.Lock()
         self._sessions: dict[str, AppSession] = {}
         self._by_token: dict[str, AppSession] = {}

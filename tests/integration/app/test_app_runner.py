@@ -359,3 +359,32 @@ def test_a_pure_python_loop_gets_the_async_exception_after_the_grace() -> None:
     at._send(Rerun())
     assert seen == ["Interrupted"]
     assert time.monotonic() - started < 1.0
+
+
+def test_a_sleeping_script_is_woken_by_a_rerun() -> None:
+    at = AppTest.from_string(
+        """
+        import time
+        import bastion as st
+        if st.selectbox("mode", ["idle", "sleep"]) == "sleep":
+            time.sleep(30)
+        st.write("done")
+        """
+    ).run()
+    session = at.session
+    box = at.selectbox[0].id
+    session.handle(Rerun(widgets={box: 1}))
+    time.sleep(0.1)
+    started = time.monotonic()
+    at._send(Rerun(widgets={box: 0}))
+    assert time.monotonic() - started < 1.0
+    assert at.markdown.values == ["done"]
+
+
+def test_sleep_outside_scripts_is_unchanged() -> None:
+    import bastion.app.context as c
+
+    c.install_interruptible_sleep()
+    started = time.monotonic()
+    time.sleep(0.05)
+    assert 0.04 < time.monotonic() - started < 1.0

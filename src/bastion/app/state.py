@@ -48,6 +48,7 @@ class Widget:
     on_change: Callable[..., Any] | None = None
     args: tuple[Any, ...] = ()
     kwargs: Mapping[str, Any] = field(default_factory=dict)
+    help: str | None = None
 
 
 class SessionState:

@@ -168,6 +168,7 @@ class Common:
             on_change=self.callback,
             args=self.args,
             kwargs=self.kwargs,
+            help=self.help if isinstance(self.help, str) else None,
         )
         value, shown = register(self.ctx, w)
         return w, value, shown

@@ -321,3 +321,9 @@ def test_script_defined_enum_options_survive_reruns() -> None:
     at.radio[0].select_index(1).run()
     at.run()
     assert at.markdown.values == ["BLUE True"], "the value is this run's Color.BLUE"
+
+
+def test_widget_help_reads_back_as_written() -> None:
+    at = app("import bastion as st\nst.checkbox('c', help='Tick **this**')")
+    assert at.checkbox[0].help == "Tick **this**"
+    assert "<strong>this</strong>" in at.checkbox[0].proto.help_html

@@ -270,8 +270,8 @@ class ScriptRunner:
         session = self._session
         token = context.activate(ctx)
         try:
-            session.run_started(ctx, request)
-            callbacks = session.state.begin_run(request.widgets, request.submit)
+            callbacks, refresh = session.state.begin_run(request.widgets, request.submit)
+            session.run_started(ctx, request, refresh)
             outcome: BaseException | None = None
             compiled = False
             try:

@@ -148,17 +148,17 @@ class AppSession:
         form = submit[0] if submit is not None and self.state.valid_submit(submit) else None
         return RunContext(self, self._runs, form)
 
-    def run_started(self, ctx: RunContext, request: RunRequest) -> None:
+    def run_started(self, ctx: RunContext, request: RunRequest, refresh: list[str]) -> None:
         if request.query_string is not None:
             self.query = parse_qsl(request.query_string, keep_blank_values=True)
         if ctx is self._muted:
             return
-        if request.widgets:
-            # The client now shows what it sent, not what it was last sent: never answer with a
-            # `same` marker for those widgets (a callback or a rejected value may put the old
-            # value back, and the browser must then be corrected).
+        if refresh:
+            # The browser shows what it sent, not what it was last sent: no `same` marker for
+            # those widgets (a callback or a rejected value may put the old value back, and the
+            # browser must then be corrected).
             with self._out_lock:
-                for wid in request.widgets:
+                for wid in refresh:
                     path = self._widget_paths.get(wid)
                     if path is not None:
                         self._sent.pop(path, None)

@@ -77,8 +77,10 @@ class SessionState:
 
     def begin_run(
         self, client_values: Mapping[str, Any], submit: tuple[str, str] | None
-    ) -> list[Widget]:
-        """Apply the frontend's values; return the widgets whose callbacks must run, in order."""
+    ) -> tuple[list[Widget], list[str]]:
+        """Apply the frontend's values. Return the widgets whose callbacks must run, in order,
+        and the ids of widgets the browser may now show differently from what it was last sent
+        (a new value, or one this rejected): their elements must be sent again in full."""
         self._written.clear()
         self._created.clear()
         self._created_keys.clear()
@@ -86,20 +88,25 @@ class SessionState:
             self.reset_triggers()  # one-shot: a click was seen by the run it started
         self._carry_triggers = False
         changed: list[Widget] = []
+        shown_differently: list[str] = []
         widgets = self._widgets
         if submit is not None and not self.valid_submit(submit):
             submit = None  # forged: not a live, enabled submit button of that form
         form = submit[0] if submit else None
         for wid, raw in client_values.items():
             w = widgets.get(wid)
-            if w is None or w.disabled or w.form_submit:
+            if w is None or w.form_submit:
                 continue  # unknown (stale or forged) or not settable this way
             if w.form_id is not None and w.form_id != form:
                 continue  # a form's values count only when that form is submitted
+            if w.disabled:
+                shown_differently.append(wid)  # a forged change: put the browser right
+                continue
             try:
                 value = w.parse(raw)
             except (InvalidValue, TypeError, ValueError, OverflowError):
-                continue  # forged or stale: keep the last valid value
+                shown_differently.append(wid)  # forged or stale: keep the last valid value
+                continue
             if w.trigger:
                 if value:
                     self._values[wid] = True
@@ -107,11 +114,12 @@ class SessionState:
             elif value != self._values.get(wid, w.default):
                 self._values[wid] = value
                 changed.append(w)
+                shown_differently.append(wid)
         if submit is not None:
             button = widgets[submit[1]]
             self._values[button.id] = True
             changed.append(button)
-        return changed
+        return changed, shown_differently
 
     def valid_submit(self, submit: tuple[str, str]) -> bool:
         button = self._widgets.get(submit[1])

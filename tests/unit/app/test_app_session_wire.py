@@ -329,3 +329,32 @@ def test_attaching_mid_run_never_sends_deltas_into_blocks_the_client_lacks() -> 
         tree.apply(batch)
     assert tree.node((0, 0, 1)) is not None
     rt.shutdown()
+
+
+def slider_id(batches: list[p.Batch]) -> str:
+    return next(
+        e.element.id
+        for e in events(batches)
+        if isinstance(e, p.NewElement) and isinstance(e.element, p.Slider)
+    )
+
+
+def test_a_reported_value_equal_to_the_shown_one_is_still_same(runtime: Runtime) -> None:
+    client = Client()
+    session, _ = runtime.connect(p.Hello(protocol=1), client)
+    assert session is not None
+    slider = slider_id(run(session, client, p.Rerun()))
+    again = events(run(session, client, p.Rerun(widgets={slider: [1]})))  # 1 is the default
+    assert {type(e) for e in again[1:-1]} == {p.Same}
+
+
+def test_a_rejected_value_is_corrected_in_the_browser(runtime: Runtime) -> None:
+    client = Client()
+    session, _ = runtime.connect(p.Hello(protocol=1), client)
+    assert session is not None
+    slider = slider_id(run(session, client, p.Rerun()))
+    forged = events(run(session, client, p.Rerun(widgets={slider: [500]})))
+    resent = [e for e in forged if isinstance(e, p.NewElement)]
+    assert len(resent) == 1
+    assert isinstance(resent[0].element, p.Slider)
+    assert resent[0].element.value == (1.0,), "the browser is told the value stayed 1"

@@ -313,51 +313,37 @@ def test_interrupt_storm_leaves_the_runtime_consistent(caplog: pytest.LogCapture
     assert "worker failed" not in caplog.text
 
 
-def test_scripts_that_call_st_unwind_cooperatively_without_an_async_exception() -> None:
-    seen: list[str] = []
+def _unwinding(busy_with_st_calls: bool) -> None:
+    import bastion as st
 
-    def script(seen: list[str]) -> None:
-        import bastion as st
-
-        if st.session_state.setdefault("first", True):
-            st.session_state.first = False
-            try:
-                while True:
+    seen: list[str] = st.session_state.seen
+    if st.session_state.setdefault("first", True):
+        st.session_state.first = False
+        try:
+            while True:
+                if busy_with_st_calls:
                     st.empty()  # an st.* call: the interrupt is seen here, at a clean point
-            except BaseException as e:
-                seen.append(type(e).__name__)
-                raise
-
-    at = AppTest.from_function(script, args=(seen,))
-    session = at.session
-    session.handle(Rerun())
-    time.sleep(0.1)
-    at._send(Rerun())
-    assert seen == ["RerunRequested"]
+        except BaseException as e:
+            seen.append(type(e).__name__)
+            raise
 
 
-def test_a_pure_python_loop_gets_the_async_exception_after_the_grace() -> None:
+@pytest.mark.parametrize(
+    ("busy_with_st_calls", "expected"),
+    [(True, "RerunRequested"), (False, "Interrupted")],
+)
+def test_how_a_busy_script_unwinds(busy_with_st_calls: bool, expected: str) -> None:
+    """Scripts that call st.* unwind cooperatively; only a pure-Python loop gets the
+    asynchronous exception, after the grace."""
+    at = AppTest.from_function(_unwinding, args=(busy_with_st_calls,))
     seen: list[str] = []
-
-    def script(seen: list[str]) -> None:
-        import bastion as st
-
-        if st.session_state.setdefault("first", True):
-            st.session_state.first = False
-            try:
-                while True:
-                    pass
-            except BaseException as e:
-                seen.append(type(e).__name__)
-                raise
-
-    at = AppTest.from_function(script, args=(seen,))
+    at.session_state.seen = seen
     session = at.session
     session.handle(Rerun())
     time.sleep(0.1)
     started = time.monotonic()
     at._send(Rerun())
-    assert seen == ["Interrupted"]
+    assert seen == [expected]
     assert time.monotonic() - started < 1.0
 
 

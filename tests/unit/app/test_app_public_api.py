@@ -71,3 +71,11 @@ def test_the_root_package_imports_no_part() -> None:
         for alias in node.names
     }
     assert imported <= {"bastion._version", "importlib", "typing"}
+
+
+def test_the_app_package_exports_what_an_adapter_needs() -> None:
+    import bastion.app as app
+
+    assert app.__all__ == sorted(app.__all__)
+    for name in app.__all__:
+        assert getattr(app, name) is not None

@@ -270,6 +270,7 @@ class ScriptRunner:
         session = self._session
         token = context.activate(ctx)
         try:
+            session.script.forget_changed_modules()
             callbacks, refresh = session.state.begin_run(request.widgets, request.submit)
             session.run_started(ctx, request, refresh)
             outcome: BaseException | None = None
@@ -294,6 +295,7 @@ class ScriptRunner:
             except Interrupted as e:  # landed between our own statements above
                 outcome = outcome or e
                 self._arm(False)
+            session.script.note_new_modules()
             status = self._status(ctx, outcome, compiled)
             script_rerun = isinstance(outcome, RerunRequested) and not ctx.interrupt
             if status in ("error", "compile_error") and outcome is not None:

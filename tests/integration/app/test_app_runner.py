@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -374,3 +375,16 @@ def test_sleep_outside_scripts_is_unchanged() -> None:
     started = time.monotonic()
     time.sleep(0.05)
     assert 0.04 < time.monotonic() - started < 1.0
+
+
+def test_an_edited_helper_module_is_reloaded_on_the_next_run(tmp_path: Path) -> None:
+    helper = tmp_path / "helper_reload_probe.py"
+    helper.write_text("VALUE = 'old'\n")
+    script = tmp_path / "app.py"
+    script.write_text("import bastion as st\nimport helper_reload_probe as h\nst.write(h.VALUE)\n")
+    at = AppTest.from_file(script).run()
+    assert at.markdown.values == ["old"]
+    helper.write_text("VALUE = 'new, and longer'\n")
+    os.utime(helper, ns=(time.time_ns(), time.time_ns() + 1_000_000))
+    at.run()
+    assert at.markdown.values == ["new, and longer"]

@@ -107,10 +107,13 @@ def _check_key(section: str, option: str, origin: str) -> str:
         close = difflib.get_close_matches(section, _SECTIONS, n=1)
         hint = f" Did you mean [{close[0]}]?" if close else f" Sections: {', '.join(_SECTIONS)}."
         raise ConfigError(f"{origin}: unknown config section [{section}].{hint}")
-    name = _camel(option)
     valid = _options(section)
-    if name not in valid:
-        close = difflib.get_close_matches(name, valid, n=1)
+    # camelCase, snake_case and SHOUTING all name the same option (baseUrlPath, base_url_path,
+    # BASE_URL_PATH; Streamlit's disconnectedSessionTTL too).
+    by_norm = {v.lower(): v for v in valid}
+    name = by_norm.get(option.replace("_", "").lower(), "")
+    if not name:
+        close = difflib.get_close_matches(_camel(option), valid, n=1)
         hint = f" Did you mean {section}.{close[0]}?" if close else ""
         raise ConfigError(
             f"{origin}: unknown config option {section}.{option}.{hint} "

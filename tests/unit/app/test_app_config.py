@@ -101,3 +101,17 @@ def test_list_options_from_the_environment(tmp_path: Path) -> None:
         cwd=tmp_path, home=tmp_path, env={"BASTION_SERVER_ALLOWED_ORIGINS": "https://a, https://b"}
     )
     assert two.server.allowed_origins == ["https://a", "https://b"]
+
+
+def test_option_spellings(tmp_path: Path) -> None:
+    write(tmp_path / ".bastion" / "config.toml", "[server]\ndisconnectedSessionTTL = 30\n")
+    config = load_config(
+        cwd=tmp_path,
+        home=tmp_path / "h",
+        env={"BASTION_SERVER_MAX_SESSIONS": "7"},
+        overrides={"server.base_url_path": "/a", "client.showErrorDetails": False},
+    )
+    assert config.server.disconnected_session_ttl == 30
+    assert config.server.max_sessions == 7
+    assert config.server.base_url_path == "/a"
+    assert config.client.show_error_details is False

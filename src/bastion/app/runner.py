@@ -1,0 +1,344 @@
+"""The script runner: at most one run per session, really interruptible.
+
+Each session has one `ScriptRunner`. A run executes on a worker thread (threads are pooled and
+reused across sessions, so a rerun does not pay for a thread start). When a rerun or stop request
+arrives while the script runs, the runner:
+
+1. sets the run context's interrupt flag, which every `st.*` call checks, and
+2. if the script has not unwound after a short grace (`Interrupter`), raises `Interrupted`
+   asynchronously in the script thread (`PyThreadState_SetAsyncExc`), which CPython delivers
+   between two bytecodes, so a script busy in a pure-Python loop stops too.
+
+The asynchronous exception is only armed while user code runs: the runtime's own bookkeeping
+(applying widget values, finishing a run, flushing) happens with it disarmed, and any pending one
+is cleared before that bookkeeping starts. The same worker then picks up the pending request, so
+two runs of one session are never alive at once. ``time.sleep`` in a script wakes at once (the
+runtime makes it wait on the run's wake event); a script blocked in another C call (a socket read,
+a long numpy operation) sees the exception when that call returns.
+"""
+
+from __future__ import annotations
+
+import builtins
+import ctypes
+import heapq
+import logging
+import queue
+import sys
+import threading
+import time
+import types
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bastion.app import context
+from bastion.app.context import RERUN, STOP, RunContext
+from bastion.app.errors import RerunRequested, ScriptControl, StopRequested
+from bastion.app.script import MAGIC_NAME
+
+if TYPE_CHECKING:
+    from bastion.app.session import AppSession
+    from bastion.protocol.app import RunStatus
+
+log = logging.getLogger("bastion.app")
+
+
+class Interrupted(ScriptControl):
+    """Raised asynchronously in a script thread when a newer request needs it to stop."""
+
+
+_set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
+_set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
+_set_async_exc.restype = ctypes.c_int
+
+
+def _async_raise(thread_id: int, exc: type[BaseException] | None) -> None:
+    _set_async_exc(ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else ctypes.py_object())
+
+
+class Workers:
+    """Threads for script runs: reuse an idle one, else start one (never a queue behind a bound:
+    a long script must not delay other sessions). Idle threads exit after `idle_timeout`."""
+
+    def __init__(self, idle_timeout: float = 30.0) -> None:
+        self._idle_timeout = idle_timeout
+        self._lock = threading.Lock()
+        self._idle = 0
+        self._queue: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+
+    def submit(self, fn: Callable[[], None]) -> None:
+        with self._lock:
+            if self._idle:
+                self._idle -= 1
+                self._queue.put(fn)
+                return
+        threading.Thread(target=self._work, args=(fn,), name="bastion-script", daemon=True).start()
+
+    def _work(self, fn: Callable[[], None]) -> None:
+        while True:
+            try:
+                fn()
+            except BaseException:  # the runner handles everything; this is a last resort
+                log.exception("script worker failed")
+            with self._lock:
+                self._idle += 1
+            try:
+                fn = self._queue.get(timeout=self._idle_timeout)
+            except queue.Empty:
+                with self._lock:
+                    if self._idle:
+                        self._idle -= 1
+                        return
+                fn = self._queue.get()  # a submit claimed this thread just as it timed out
+
+
+@dataclass(slots=True)
+class RunRequest:
+    widgets: dict[str, Any] = field(default_factory=dict)
+    submit: tuple[str, str] | None = None  # (form id, submit button id)
+    query_string: str | None = None
+
+    def merge(self, newer: RunRequest) -> None:
+        # Newest values win; a click (trigger) that was queued is kept, as Streamlit does.
+        self.widgets.update(newer.widgets)
+        if newer.submit is not None:
+            self.submit = newer.submit
+        if newer.query_string is not None:
+            self.query_string = newer.query_string
+
+
+class Interrupter:
+    """Delivers asynchronous interrupts, but only to scripts that need them.
+
+    An interrupt request first sets the run's flag, which the script sees at its next st.* call;
+    most scripts make one within milliseconds and unwind there, at a clean point. Only a run still
+    going `grace` seconds later (a pure-Python loop, say) gets `Interrupted` raised asynchronously,
+    and again every `repeat` seconds while it keeps going (a bare `except:` swallowed it). The
+    grace keeps asynchronous exceptions rare, because one landing between a library's `acquire()`
+    and its `try:` would leave that lock held.
+    """
+
+    def __init__(self, grace: float = 0.05, repeat: float = 0.5, idle_timeout: float = 5.0) -> None:
+        self.grace = grace
+        self.repeat = repeat
+        self._idle_timeout = idle_timeout
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, ScriptRunner, RunContext]] = []
+        self._seq = 0
+        self._thread: threading.Thread | None = None
+
+    def schedule(self, runner: ScriptRunner, ctx: RunContext, delay: float | None = None) -> None:
+        with self._cond:
+            self._seq += 1
+            due = time.monotonic() + (self.grace if delay is None else delay)
+            heapq.heappush(self._heap, (due, self._seq, runner, ctx))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name="bastion-interrupter", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                if not self._heap:
+                    self._cond.wait(self._idle_timeout)
+                    if not self._heap:
+                        self._thread = None
+                        return
+                    continue
+                due = self._heap[0][0]
+                now = time.monotonic()
+                if due > now:
+                    self._cond.wait(due - now)
+                    continue
+                _, _, runner, ctx = heapq.heappop(self._heap)
+            if runner.fire(ctx):
+                self.schedule(runner, ctx, self.repeat)
+
+
+class ScriptRunner:
+    def __init__(
+        self,
+        session: AppSession,
+        submit: Callable[[Callable[[], None]], None],
+        interrupter: Interrupter,
+    ) -> None:
+        self._session = session
+        self._submit = submit
+        self._interrupter = interrupter
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._pending: RunRequest | None = None
+        self._active = False  # a worker runs this session's loop
+        self._ctx: RunContext | None = None
+        self._tid = 0
+        self._armed = False  # the async exception may be raised (user code is running)
+        self._fired = False
+
+    # --- requests (any thread) ----------------------------------------------------------------
+
+    def request_rerun(self, request: RunRequest) -> None:
+        start = False
+        with self._lock:
+            if self._pending is None:
+                self._pending = request
+            else:
+                self._pending.merge(request)
+            if self._active:
+                self._interrupt(RERUN)
+            else:
+                self._active = start = True
+        if start:
+            self._submit(self._loop)
+
+    def request_stop(self) -> None:
+        with self._lock:
+            self._pending = None
+            if self._active:
+                self._interrupt(STOP)
+
+    @property
+    def running(self) -> bool:
+        return self._active
+
+    @property
+    def current(self) -> RunContext | None:
+        """The context of the run in progress, if any."""
+        return self._ctx
+
+    def wait_idle(self, timeout: float | None) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._active, timeout)
+
+    def _interrupt(self, kind: int) -> None:  # with self._lock held
+        ctx = self._ctx
+        if ctx is None:
+            return  # between runs: the loop picks the pending request up next
+        ctx.interrupt = kind
+        wake = ctx.wake
+        if wake is not None:
+            wake.set()  # a script in time.sleep wakes and unwinds at once
+        self._interrupter.schedule(self, ctx)
+
+    def fire(self, ctx: RunContext) -> bool:
+        """Raise `Interrupted` in the script if `ctx` is still running user code; say if it did."""
+        with self._lock:
+            if self._ctx is not ctx or not self._armed or not ctx.interrupt:
+                return False
+            self._fired = True
+            _async_raise(self._tid, Interrupted)  # replaces one still pending: never two
+            return True
+
+    # --- the worker ---------------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        tid = threading.get_ident()
+        while True:
+            with self._lock:
+                request = self._pending
+                self._pending = None
+                if request is None:
+                    self._active = False
+                    self._ctx = None
+                    self._idle.notify_all()
+                    return
+                ctx = self._session.new_context(request)
+                self._ctx = ctx
+                self._tid = tid
+                self._fired = False
+            try:
+                self._run(ctx, request)
+            except BaseException:
+                self._arm(False)
+                log.exception("script run bookkeeping failed")
+
+    def _arm(self, on: bool) -> None:
+        while True:
+            try:
+                with self._lock:
+                    self._armed = on
+                    if not on and self._fired:
+                        _async_raise(self._tid, None)  # drop one not yet delivered
+                return
+            except Interrupted:
+                continue  # delivered just now, in our own code: it has done its job
+
+    def _run(self, ctx: RunContext, request: RunRequest) -> None:
+        session = self._session
+        token = context.activate(ctx)
+        try:
+            session.script.forget_changed_modules()
+            callbacks, refresh = session.state.begin_run(request.widgets, request.submit)
+            session.run_started(ctx, request, refresh)
+            outcome: BaseException | None = None
+            compiled = False
+            try:
+                self._arm(True)
+                try:
+                    ctx.check()
+                    for w in callbacks:
+                        if w.on_change is not None:
+                            ctx.in_callback = True
+                            try:
+                                w.on_change(*w.args, **w.kwargs)
+                            finally:
+                                ctx.in_callback = False
+                    code = session.script.code()
+                    compiled = True
+                    self._exec(code, session)
+                except BaseException as e:
+                    outcome = e
+                self._arm(False)
+            except Interrupted as e:  # landed between our own statements above
+                outcome = outcome or e
+                self._arm(False)
+            session.script.note_new_modules()
+            status = self._status(ctx, outcome, compiled)
+            script_rerun = isinstance(outcome, RerunRequested) and not ctx.interrupt
+            if status in ("error", "compile_error") and outcome is not None:
+                session.show_exception(ctx, outcome)
+            elif status == "ok":
+                session.warn_missing_submit_buttons(ctx)
+            # A run interrupted by a newer request keeps its clicks for the next run (the click
+            # would otherwise be lost); every other ending consumes them.
+            keep = status == "rerun" and not script_rerun
+            session.state.finish_run(status in ("ok", "error"), keep_triggers=keep)
+            if script_rerun:
+                with self._lock:
+                    if self._pending is None:
+                        self._pending = RunRequest()
+            session.run_finished(ctx, status)
+        finally:
+            context.deactivate(token)
+
+    @staticmethod
+    def _status(ctx: RunContext, outcome: BaseException | None, compiled: bool) -> RunStatus:
+        if outcome is None:
+            return "ok"
+        if isinstance(outcome, StopRequested | SystemExit):
+            return "stopped"
+        if isinstance(outcome, Interrupted | RerunRequested):
+            return "stopped" if ctx.interrupt == STOP else "rerun"
+        if not compiled and isinstance(outcome, SyntaxError):
+            return "compile_error"
+        return "error"
+
+    @staticmethod
+    def _exec(code: types.CodeType, session: AppSession) -> None:
+        module = types.ModuleType("__main__")
+        namespace = module.__dict__
+        namespace["__file__"] = session.script.filename
+        namespace["__builtins__"] = builtins
+        namespace[MAGIC_NAME] = session.magic
+        if session.script.extra_globals:
+            namespace.update(session.script.extra_globals)
+        previous = sys.modules.get("__main__")
+        sys.modules["__main__"] = module  # so pickle and `if __name__ == "__main__"` work
+        try:
+            exec(code, namespace)  # noqa: S102 - running the app script is the point
+        finally:
+            if sys.modules.get("__main__") is module and previous is not None:
+                sys.modules["__main__"] = previous

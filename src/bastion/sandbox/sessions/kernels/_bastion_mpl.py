@@ -1,0 +1,16 @@
+"""A matplotlib backend for Bastion's Python kernel: Agg rendering, `plt.show()` returns the
+figures to the caller as PNG rich outputs (selected with MPLBACKEND=module://_bastion_mpl)."""
+
+import sys
+
+from matplotlib.backend_bases import FigureManagerBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+FigureCanvas = FigureCanvasAgg
+FigureManager = FigureManagerBase
+
+
+def show(*args, **kwargs):
+    kernel = sys.modules.get("_bastion_kernel")
+    if kernel is not None:
+        kernel.flush_figures()

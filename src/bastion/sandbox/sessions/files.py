@@ -87,12 +87,15 @@ def _refuse(exc: OSError, path: str, field: str) -> InvalidJob:
 
 def write_file(root_fd: int, path: str, data: bytes, *, field: str = "path") -> None:
     rel = check_path(path, field=field)
-    parent, _, name = rel.rpartition("/")
+    parent = rel.rpartition("/")[0]
     try:
         if parent:
             _makedirs(root_fd, parent)
         fd = _openat2(
-            root_fd, rel, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644
+            root_fd,
+            rel,
+            os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_NONBLOCK,
+            0o644,
         )
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
@@ -113,7 +116,9 @@ def _makedirs(root_fd: int, rel: str) -> None:
         try:
             fd = _openat2(root_fd, done, os.O_RDONLY | os.O_DIRECTORY)
         except FileNotFoundError:
-            parent_fd = _openat2(root_fd, done.rpartition("/")[0] or ".", os.O_RDONLY | os.O_DIRECTORY)
+            parent_fd = _openat2(
+                root_fd, done.rpartition("/")[0] or ".", os.O_RDONLY | os.O_DIRECTORY
+            )
             try:
                 os.mkdir(part, 0o755, dir_fd=parent_fd)
             except FileExistsError:
@@ -144,7 +149,9 @@ def read_file(root_fd: int, path: str, max_bytes: int, *, field: str = "path") -
         while chunk := os.read(fd, 1 << 20):
             total += len(chunk)
             if total > max_bytes:  # grew while we read
-                raise InvalidJob(f"{field} {path!r} is over the {max_bytes} byte limit", field=field)
+                raise InvalidJob(
+                    f"{field} {path!r} is over the {max_bytes} byte limit", field=field
+                )
             chunks.append(chunk)
         return b"".join(chunks)
     finally:

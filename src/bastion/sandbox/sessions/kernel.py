@@ -43,11 +43,12 @@ READ_CHUNK = 65536
 START_TIMEOUT_S = 15.0
 INTERRUPT_GRACE_S = 1.0
 CPU_TICK_S = 0.02
+STARTUP_OUTPUT_BYTES = 2048
 
 # The box's first command: move the program's output onto the host's per-kernel pipes, close
 # the spare fds, and exec the driver. (The pipeline's own stdout/stderr pipes stay unused.)
 _REDIRECT = (
-    'o=$BASTION_OUT_FD e=$BASTION_ERR_FD; unset BASTION_OUT_FD BASTION_ERR_FD; '
+    "o=$BASTION_OUT_FD e=$BASTION_ERR_FD; unset BASTION_OUT_FD BASTION_ERR_FD; "
     'eval "exec 1>&$o 2>&$e $o>&- $e>&-"; exec "$@"'
 )
 
@@ -65,10 +66,13 @@ LANGUAGES: dict[str, Language] = {
     "python": Language(
         "python",
         ("/usr/bin/python3", "-E", "-s", "-u", f"{KERNEL_DIR}/pykernel.py"),
-        ("pykernel.py", "_bastion_mpl.py"),
+        ("pykernel.py", "_bastion_mpl.py", "fonts.conf"),
         {
             "MPLBACKEND": "module://_bastion_mpl",
-            "MPLCONFIGDIR": "/tmp/.matplotlib",
+            # Debian looks for it in /etc, which the box does not share with the host.
+            "MATPLOTLIBRC": "/usr/share/matplotlib/mpl-data/matplotlibrc",
+            "FONTCONFIG_FILE": f"{KERNEL_DIR}/fonts.conf",
+            "MPLCONFIGDIR": "/tmp/.matplotlib",  # noqa: S108 - the box's private /tmp
             "PYTHONDONTWRITEBYTECODE": "1",
         },
     ),
@@ -94,9 +98,7 @@ ALIASES = {
 def _sources() -> dict[str, bytes]:
     root = importlib.resources.files(__package__) / "kernels"
     return {
-        name: (root / name).read_bytes()
-        for lang in LANGUAGES.values()
-        for name in lang.sources
+        name: (root / name).read_bytes() for lang in LANGUAGES.values() for name in lang.sources
     }
 
 
@@ -150,8 +152,13 @@ class Kernel:
         self._cell: Cell | None = None
         self._seq = 0
         self._child_ctl = (-1, -1)
+        self._startup_output = b""
         self._exited: asyncio.Task[BoxResult] | None = None
         self.alive = False
+
+    @property
+    def cgroup(self) -> JobCgroup | None:
+        return self._box.cgroup if self._box is not None else None
 
     # ------------------------------------------------------------ lifecycle
 
@@ -174,7 +181,7 @@ class Kernel:
             "BASTION_EVT_FD": str(evt_w),
         }
         spec = BoxSpec(
-            argv=("/bin/sh", "-c", _REDIRECT, "sh", *lang.argv),
+            argv=("/bin/bash", "--norc", "--noprofile", "-c", _REDIRECT, "bash", *lang.argv),
             env=env,
             files=tuple(
                 BoxFile(f"{KERNEL_DIR}/{name}", Kernel._sources_cache[name], 0o444)
@@ -356,33 +363,34 @@ class Kernel:
         data = code.encode()
         if self.language.commands_on_stdin:
             await self._write(self._fds["req"], b"%d\n%s" % (len(data), data))
-            assert self._box is not None
+            if self._box is None:
+                return
             await self._box.write_stdin(
                 b'__bastion_load %d; eval "$__bastion_code" </dev/null %d<&- %d>&-\n'
                 % (self._seq, *self._child_ctl)
             )
         else:
-            await self._write(self._fds["req"], frames.encode({"op": "run", "seq": self._seq, "code": code}))
+            await self._write(
+                self._fds["req"], frames.encode({"op": "run", "seq": self._seq, "code": code})
+            )
 
     async def _write(self, fd: int, data: bytes) -> None:
         view = memoryview(data)
-        while view:
+        while view and self.alive:
             try:
                 view = view[os.write(fd, view) :]
             except BlockingIOError:
-                ready = self._loop.create_future()
-                self._loop.add_writer(fd, lambda: ready.done() or ready.set_result(None))
+                writable: asyncio.Future[None] = self._loop.create_future()
+                self._loop.add_writer(fd, _resolve, writable)
+                waits: set[asyncio.Future[Any]] = {writable}
+                if self._exited is not None:
+                    waits.add(self._exited)
                 try:
-                    await asyncio.wait({ready, self._exited_or_never()}, return_when="FIRST_COMPLETED")
+                    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
                 finally:
                     self._loop.remove_writer(fd)
-                if not self.alive:
-                    return
-            except (BrokenPipeError, OSError):
-                return  # the kernel died; its exit ends the cell
-
-    def _exited_or_never(self) -> asyncio.Future[Any]:
-        return self._exited if self._exited is not None else self._loop.create_future()
+            except OSError:
+                return  # EPIPE: the kernel died; its exit ends the cell
 
     async def _exited_result(self) -> BoxResult | None:
         if self._exited is None:
@@ -406,8 +414,10 @@ class Kernel:
             data = b""
         if not data:
             self._loop.remove_reader(fd)
-            if name == "evt":
+            if name == "evt" and (self._exited is None or self._exited.done()):
                 self._lost("its control channel closed")
+            elif name == "evt" and self._box is not None:
+                self._box.kill()  # the driver is gone: end the box; _on_exit reports it
             return
         if name == "evt":
             try:
@@ -415,8 +425,12 @@ class Kernel:
                     self._on_frame(frame)
             except frames.ProtocolError as exc:
                 self._lost(f"protocol error: {exc}")
-        elif self._cell is not None and self._cell.take(name, data):
-            self.stop_cell(Stop.STDOUT if name == "stdout" else Stop.STDERR)
+        elif self._cell is not None:
+            if self._cell.take(name, data):
+                self.stop_cell(Stop.STDOUT if name == "stdout" else Stop.STDERR)
+        elif self._ready is not None and not self._ready.done():
+            # Kept to explain a kernel that fails to start.
+            self._startup_output = (self._startup_output + data)[-STARTUP_OUTPUT_BYTES:]
         # Output between cells (a background process) belongs to no cell and is dropped.
 
     def _on_frame(self, frame: dict[str, Any]) -> None:
@@ -458,13 +472,34 @@ class Kernel:
             self._box.kill()
         self.alive = False
         if self._ready is not None and not self._ready.done():
-            self._ready.set_exception(KernelDied(f"the {self.language.name} kernel failed to start: {why}"))
+            said = self._startup_output.decode(errors="replace").strip()
+            self._ready.set_exception(
+                KernelDied(
+                    f"the {self.language.name} kernel failed to start: {why}"
+                    + (f"; it said: {said}" if said else "")
+                )
+            )
         if self._done is not None and not self._done.done():
             self._done.set_result((None, why))
 
     def _on_exit(self) -> None:
         self._drain()
-        self._lost("its box exited")
+        why = "its box exited"
+        if self._exited is not None and not self._exited.cancelled():
+            exc = self._exited.exception()
+            if exc is not None:
+                why = f"its box failed: {exc}"
+            else:
+                res = self._exited.result()
+                why = f"its box exited (code {res.exit_code}, signal {res.signal})"
+                if res.error or res.stderr:
+                    why += ": " + (res.error or res.stderr.decode(errors="replace").strip())
+        self._lost(why)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _safe(fn: Callable[[], int], default: int) -> int:

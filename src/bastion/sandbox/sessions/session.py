@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 from bastion.protocol.errors import InvalidJob, SessionNotFound, UnknownRuntime
 from bastion.protocol.exec import CellResult, Limits, OutputCallback, SessionSpec
+from bastion.sandbox.contain.cgroup import JobCgroup
 from bastion.sandbox.policy import StageLimits
 from bastion.sandbox.sessions import files
 from bastion.sandbox.sessions.kernel import ALIASES, LANGUAGES, Kernel, Spawn
@@ -26,6 +27,20 @@ from bastion.sandbox.sessions.workdir import WorkDir
 MiB = 1024 * 1024
 MAX_CODE_BYTES = 1 * MiB
 MAX_FILE_BYTES = 64 * MiB
+
+
+# A REPL cell may legitimately run for minutes (a model training, a download): larger than a
+# batch job's defaults, still bounded.
+CELL_DEFAULTS = StageLimits(wall_time_ms=60_000, cpu_time_ms=600_000, output_max_bytes=1 * MiB)
+CELL_MAXIMA = StageLimits(
+    wall_time_ms=15 * 60_000,
+    cpu_time_ms=60 * 60_000,
+    memory_bytes=4096 * MiB,
+    max_processes=1024,
+    max_open_files=4096,
+    max_file_size_bytes=1024 * MiB,
+    output_max_bytes=64 * MiB,
+)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,18 +54,8 @@ class SessionPolicy:
     workdir_bytes: int = 256 * MiB
     max_idle_timeout_s: float = 3600.0
     max_lifetime_s: float = 24 * 3600.0
-    cell_defaults: StageLimits = StageLimits(
-        wall_time_ms=60_000, cpu_time_ms=600_000, output_max_bytes=1 * MiB
-    )
-    cell_maxima: StageLimits = StageLimits(
-        wall_time_ms=15 * 60_000,
-        cpu_time_ms=60 * 60_000,
-        memory_bytes=4096 * MiB,
-        max_processes=1024,
-        max_open_files=4096,
-        max_file_size_bytes=1024 * MiB,
-        output_max_bytes=64 * MiB,
-    )
+    cell_defaults: StageLimits = CELL_DEFAULTS
+    cell_maxima: StageLimits = CELL_MAXIMA
 
 
 class LocalSession:
@@ -100,6 +105,10 @@ class LocalSession:
         """The host path behind the box's /box (for operators and tests; never for untrusted
         paths: use get_file/put_file)."""
         return self._workdir.path
+
+    def cgroups(self) -> dict[str, JobCgroup]:
+        """The cgroup of each running kernel box, by language (accounting, tests)."""
+        return {name: k.cgroup for name, k in self._kernels.items() if k.cgroup is not None}
 
     # ------------------------------------------------------------ cells
 

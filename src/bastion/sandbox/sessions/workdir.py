@@ -73,7 +73,7 @@ class WorkDir:
 
     @classmethod
     def host(cls, path: str) -> WorkDir:
-        """The caller's directory. Its own path is trusted (the caller chose it), not its content."""
+        """The caller's directory: its path is trusted (the caller chose it), its content is not."""
         real = os.path.realpath(path)
         try:
             fd = os.open(real, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)

@@ -2,6 +2,7 @@
 figures to the caller as PNG rich outputs (selected with MPLBACKEND=module://_bastion_mpl)."""
 
 import sys
+from typing import Any
 
 from matplotlib.backend_bases import FigureManagerBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -10,7 +11,7 @@ FigureCanvas = FigureCanvasAgg
 FigureManager = FigureManagerBase
 
 
-def show(*args, **kwargs):
-    kernel = sys.modules.get("_bastion_kernel")
+def show(*args: object, **kwargs: object) -> None:
+    kernel: Any = sys.modules.get("_bastion_kernel")
     if kernel is not None:
         kernel.flush_figures()

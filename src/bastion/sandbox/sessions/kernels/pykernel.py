@@ -3,8 +3,8 @@
 Standard library only (the box has Debian's Python, not Bastion's venv). The host talks to it over
 two pipes that are NOT stdout/stderr:
 
-    requests in (fd $BASTION_REQ_FD): frames {"op": "run", "seq": N, "code": "..."}
-    events out (fd $BASTION_EVT_FD):  frames {"op": "ready"} | {"op": "display", ...} | {"op": "done", ...}
+    requests in (fd $BASTION_REQ_FD): {"op": "run", "seq": N, "code": "..."}
+    events out (fd $BASTION_EVT_FD): {"op": "ready"} | {"op": "display", ...} | {"op": "done", ...}
 
 A frame is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON. The end of a cell
 is the "done" frame on fd 4, never text on stdout/stderr, so program output that imitates a marker
@@ -27,6 +27,7 @@ import struct
 import sys
 import traceback
 import types
+from typing import Any, NoReturn
 
 REQ_FD = int(os.environ.pop("BASTION_REQ_FD", "3"))
 EVT_FD = int(os.environ.pop("BASTION_EVT_FD", "4"))
@@ -36,7 +37,7 @@ _HEADER = struct.Struct(">I")
 _state = {"seq": 0, "display_bytes": 0}
 
 
-def _write_frame(obj):
+def _write_frame(obj: dict[str, Any]) -> None:
     body = json.dumps(obj, separators=(",", ":")).encode()
     view = memoryview(_HEADER.pack(len(body)) + body)
     # A KeyboardInterrupt in the middle of a frame would corrupt the channel: hold SIGINT back.
@@ -49,8 +50,8 @@ def _write_frame(obj):
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _read_exact(n):
-    chunks = []
+def _read_exact(n: int) -> bytes | None:
+    chunks: list[bytes] = []
     while n:
         chunk = os.read(REQ_FD, n)
         if not chunk:
@@ -60,7 +61,7 @@ def _read_exact(n):
     return b"".join(chunks)
 
 
-def _read_frame():
+def _read_frame() -> Any:
     header = _read_exact(_HEADER.size)
     if header is None:
         return None
@@ -68,16 +69,18 @@ def _read_frame():
     return None if body is None else json.loads(body)
 
 
-def _emit_display(mime, data, name=None):
+def _emit_display(mime: str, data: str | bytes, name: str | None = None) -> None:
     if isinstance(data, str):
         data = data.encode()
     if _state["display_bytes"] + len(data) > MAX_DISPLAY_BYTES:
-        sys.stderr.write(f"[bastion] rich output dropped: over {MAX_DISPLAY_BYTES} bytes per cell\n")
+        sys.stderr.write(
+            f"[bastion] rich output dropped: over {MAX_DISPLAY_BYTES} bytes per cell\n"
+        )
         return
     _state["display_bytes"] += len(data)
     sys.stdout.flush()
     sys.stderr.flush()
-    frame = {"op": "display", "seq": _state["seq"], "mime": mime, "name": name}
+    frame: dict[str, Any] = {"op": "display", "seq": _state["seq"], "mime": mime, "name": name}
     frame["data"] = base64.b64encode(data).decode()
     _write_frame(frame)
 
@@ -93,13 +96,13 @@ _REPR_METHODS = (
 )
 
 
-def _figure_png(fig):
+def _figure_png(fig: Any) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight")
     return buf.getvalue()
 
 
-def display(*objs):
+def display(*objs: object) -> None:
     """Show objects as rich outputs (images, HTML...) returned to the caller as files."""
     for obj in objs:
         if type(obj).__module__.startswith("matplotlib") and hasattr(obj, "savefig"):
@@ -111,7 +114,7 @@ def display(*objs):
                 continue
             try:
                 value = fn()
-            except Exception:  # a broken repr must not break the cell
+            except Exception:  # noqa: S112 - a broken repr must not break the cell
                 continue
             if value is None:
                 continue
@@ -125,7 +128,7 @@ def display(*objs):
             print(repr(obj))
 
 
-def flush_figures():
+def flush_figures() -> None:
     """Emit every open matplotlib figure as a PNG and close it (plt.show() and end of cell)."""
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is None:
@@ -139,14 +142,14 @@ def flush_figures():
     plt.close("all")
 
 
-def _no_input(prompt=""):
+def _no_input(prompt: object = "") -> NoReturn:
     raise OSError(
         "input() is not available in a Bastion sandbox cell: stdin is closed; "
         "pass data in the code or in a file instead"
     )
 
 
-def _user_traceback(exc):
+def _user_traceback(exc: BaseException) -> str:
     tb = exc.__traceback__
     # Drop this driver's own frames so the user sees only their code.
     while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
@@ -154,7 +157,7 @@ def _user_traceback(exc):
     return "".join(traceback.format_exception(type(exc), exc, tb))
 
 
-def _run_cell(namespace, seq, code):
+def _run_cell(namespace: dict[str, Any], seq: int, code: str) -> tuple[int, str | None]:
     filename = f"<cell-{seq}>"
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     try:
@@ -162,13 +165,14 @@ def _run_cell(namespace, seq, code):
     except SyntaxError as exc:
         sys.stderr.write("".join(traceback.format_exception_only(type(exc), exc)))
         return 1, "SyntaxError"
-    last = None
+    last: ast.Expression | None = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
-        last = ast.Expression(tree.body.pop().value)
+        last = ast.Expression(tree.body[-1].value)
+        tree.body.pop()
     try:
-        exec(compile(tree, filename, "exec"), namespace)
+        exec(compile(tree, filename, "exec"), namespace)  # noqa: S102 - running cells is the job
         if last is not None:
-            value = eval(compile(last, filename, "eval"), namespace)
+            value = eval(compile(last, filename, "eval"), namespace)  # noqa: S307
             if value is not None:
                 namespace["_"] = value
                 display(value)
@@ -177,12 +181,12 @@ def _run_cell(namespace, seq, code):
         sys.stderr.write("KeyboardInterrupt\n")
         return 130, "KeyboardInterrupt"
     except SystemExit as exc:
-        code = exc.code
-        if code is None:
+        status = exc.code
+        if status is None:
             return 0, None
-        if isinstance(code, int):
-            return code, "SystemExit"
-        sys.stderr.write(f"{code}\n")
+        if isinstance(status, int):
+            return status, "SystemExit"
+        sys.stderr.write(f"{status}\n")
         return 1, "SystemExit"
     except BaseException as exc:
         sys.stderr.write(_user_traceback(exc))
@@ -190,13 +194,13 @@ def _run_cell(namespace, seq, code):
     return 0, None
 
 
-def main():
+def main() -> None:
     os.set_inheritable(REQ_FD, False)
     os.set_inheritable(EVT_FD, False)
     # SIGINT becomes KeyboardInterrupt in the cell, as in a terminal.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     builtins.input = _no_input
-    builtins.display = display
+    builtins.display = display  # type: ignore[attr-defined]
     sys.modules["_bastion_kernel"] = sys.modules[__name__]  # for the matplotlib backend
     main_mod = types.ModuleType("__main__")
     main_mod.__dict__.update({"__builtins__": builtins, "display": display})

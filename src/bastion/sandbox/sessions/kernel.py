@@ -439,6 +439,7 @@ class Kernel:
                 for frame in self._decoder.feed(data):
                     self._on_frame(frame)
             except frames.ProtocolError as exc:
+                self._loop.remove_reader(fd)
                 self._lost(f"protocol error: {exc}")
         elif self._cell is not None:
             if self._cell.take(name, data):
@@ -450,6 +451,8 @@ class Kernel:
 
     def _on_frame(self, frame: dict[str, Any]) -> None:
         op = frame["op"]
+        if op not in ("ready", "display", "done"):
+            raise frames.ProtocolError(f"unknown frame op {op[:40]!r}")
         if self._ready is not None and not self._ready.done():
             if op == "ready" or (op == "done" and frame.get("seq") == 0):
                 self._ready.set_result(None)

@@ -17,6 +17,7 @@ from bastion.protocol.errors import InvalidJob, SessionNotFound, UnknownRuntime
 from bastion.protocol.exec import Limits, SandboxSession, SessionSpec, Status
 from bastion.sandbox.contain.pipeline import Pipeline
 from bastion.sandbox.policy import Policy
+from bastion.sandbox.runtimes import detect_runtimes
 from bastion.sandbox.sessions import SessionManager
 from bastion.sandbox.sessions.session import LocalSession
 
@@ -86,6 +87,18 @@ async def test_javascript_variables_survive_between_cells(session: LocalSession)
     r = await session.execute("js", "undefinedThing.x")
     assert r.stage.status is Status.RUNTIME_ERROR
     assert "ReferenceError" in r.stage.stderr
+
+
+async def test_top_level_await_works_in_python_and_javascript(session: LocalSession) -> None:
+    code = "import asyncio\nasync def twice(v):\n    await asyncio.sleep(0)\n    return 2 * v"
+    await session.execute("python", code)
+    r = await session.execute("python", "got = await twice(21)\ngot")
+    assert r.stage.stdout == "42\n", r.stage.stderr
+    r = await session.execute("python", "print(got)")
+    assert r.stage.stdout == "42\n"
+    code = "const v = await new Promise((ok) => setTimeout(() => ok(7), 10));\nconsole.log(v * 6)"
+    r = await session.execute("javascript", code)
+    assert r.stage.stdout == "42\n", r.stage.stderr
 
 
 async def test_bash_cwd_env_and_files_persist_across_cells_and_languages(
@@ -202,6 +215,33 @@ async def test_a_cancelled_execute_stops_its_cell(session: LocalSession) -> None
     r = await session.execute("python", "print('next')")
     assert r.stage.stdout == "next\n"
     assert time.monotonic() - started < 2
+
+
+async def test_languages_without_a_kernel_run_a_file_per_cell(
+    pipeline: Pipeline, policy: Policy, root: Path
+) -> None:
+    manager = SessionManager(pipeline.spawn, policy, root=root, runtimes=detect_runtimes().registry)
+    s = await manager.open(SessionSpec())
+    try:
+        await s.execute("python", "open('n.txt', 'w').write('20')")
+        code = (
+            '#include <stdio.h>\nint main(void) { int n; FILE *f = fopen("n.txt", "r");\n'
+            'fscanf(f, "%d", &n); printf("%d\\n", n + 22); return 3; }'
+        )
+        r = await s.execute("c", code)
+        assert r.stage.stdout == "42\n", r.stage.stderr
+        assert r.stage.code == 3
+        assert r.stage.status is Status.RUNTIME_ERROR
+        assert await s.list_files() == ["n.txt"]  # no source or a.out left in the work dir
+        r = await s.execute("c", "int main(void) { return }")
+        assert r.stage.status is Status.RUNTIME_ERROR
+        assert "error" in r.stage.stderr
+        r = await s.execute("c", "int main(void) { for (;;); }", limits=Limits(wall_time_ms=300))
+        assert r.stage.status is Status.TIMEOUT
+        with pytest.raises(UnknownRuntime):
+            await s.execute("brainfuck", "+")
+    finally:
+        await manager.close_all()
 
 
 async def _interrupt_after(session: LocalSession, delay: float) -> None:

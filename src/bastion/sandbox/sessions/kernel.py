@@ -118,7 +118,12 @@ class RunningBox(Protocol):
     async def wait(self) -> BoxResult: ...
 
 
-Spawn = Callable[[BoxSpec], Awaitable[RunningBox]]
+class Spawn(Protocol):
+    """`Pipeline.spawn`: start a contained box (output goes to `on_output` and the result)."""
+
+    def __call__(
+        self, spec: BoxSpec, on_output: Callable[[str, str], object] | None = None
+    ) -> Awaitable[RunningBox]: ...
 
 
 class KernelDied(ExecError):

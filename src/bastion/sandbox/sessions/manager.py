@@ -16,6 +16,7 @@ from bastion.protocol.errors import ExecError, InvalidJob, SessionNotFound
 from bastion.protocol.exec import SessionSpec
 from bastion.sandbox.contain.pipeline import Pipeline
 from bastion.sandbox.policy import Policy, StageLimits
+from bastion.sandbox.runtimes import RuntimeRegistry
 from bastion.sandbox.sessions import workdir as workdir_
 from bastion.sandbox.sessions.kernel import Spawn
 from bastion.sandbox.sessions.session import LocalSession, SessionPolicy
@@ -46,6 +47,7 @@ class SessionManager:
         spawn: Spawn | None = None,
         policy: Policy | None = None,
         *,
+        runtimes: RuntimeRegistry | None = None,
         sessions: SessionPolicy | None = None,
         root: Path | None = None,
         max_sessions: int = 64,
@@ -55,6 +57,7 @@ class SessionManager:
         self._max = max_sessions
         self._open: dict[str, LocalSession] = {}
         self._spawn: Spawn | None = None
+        self._runtimes = runtimes
         if spawn is not None and policy is not None:
             self._bind(spawn, policy)
 
@@ -66,11 +69,12 @@ class SessionManager:
         workdir_.sweep(self._root)
 
     async def __call__(
-        self, pipeline: Pipeline, policy: Policy, registry: object, spec: SessionSpec
+        self, pipeline: Pipeline, policy: Policy, registry: RuntimeRegistry, spec: SessionSpec
     ) -> LocalSession:
         """`LocalSandbox`'s session factory."""
         if self._spawn is None:
             self._bind(pipeline.spawn, policy)
+            self._runtimes = self._runtimes or registry
         return await self.open(spec)
 
     def __len__(self) -> int:
@@ -139,6 +143,7 @@ class SessionManager:
             policy=sp,
             box_limits=box_limits,
             network=spec.network,
+            runtimes=self._runtimes,
             on_close=self._forget,
         )
         self._open[session_id] = session

@@ -18,6 +18,7 @@ stdin is /dev/null and `input()` raises: nobody but the caller types into a cell
 import ast
 import base64
 import builtins
+import inspect
 import io
 import json
 import linecache
@@ -157,6 +158,24 @@ def _user_traceback(exc: BaseException) -> str:
     return "".join(traceback.format_exception(type(exc), exc, tb))
 
 
+# Top-level `await` works as in IPython: such a cell compiles to a coroutine, run on one event
+# loop that persists across cells (so tasks and futures made in one cell stay usable later).
+_AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+_loop: Any = None
+
+
+def _run(code: types.CodeType, namespace: dict[str, Any]) -> Any:
+    global _loop
+    result = eval(code, namespace)  # noqa: S307 - running the caller's cells is the job
+    if code.co_flags & inspect.CO_COROUTINE:
+        if _loop is None:
+            import asyncio
+
+            _loop = asyncio.new_event_loop()
+        result = _loop.run_until_complete(result)
+    return result
+
+
 def _run_cell(namespace: dict[str, Any], seq: int, code: str) -> tuple[int, str | None]:
     filename = f"<cell-{seq}>"
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
@@ -170,9 +189,9 @@ def _run_cell(namespace: dict[str, Any], seq: int, code: str) -> tuple[int, str 
         last = ast.Expression(tree.body[-1].value)
         tree.body.pop()
     try:
-        exec(compile(tree, filename, "exec"), namespace)  # noqa: S102 - running cells is the job
+        _run(compile(tree, filename, "exec", flags=_AWAIT), namespace)
         if last is not None:
-            value = eval(compile(last, filename, "eval"), namespace)  # noqa: S307
+            value = _run(compile(last, filename, "eval", flags=_AWAIT), namespace)
             if value is not None:
                 namespace["_"] = value
                 display(value)

@@ -275,6 +275,42 @@ async def test_interrupt_stops_a_busy_cell_and_keeps_state(
     assert r.stage.stdout == "yes\n"
 
 
+@pytest.mark.parametrize(
+    ("language", "setup", "step", "show"),
+    [
+        ("python", "n = 0", "n += 1", "print(n > 0)"),
+        ("bash", "n=0", "n=$((n + 1))", "((n > 0)) && echo True"),
+    ],
+)
+async def test_late_interrupts_never_hurt_the_kernel(
+    session: LocalSession, language: str, setup: str, step: str, show: str
+) -> None:
+    # Interrupts racing the end of fast cells: each lands before, during or after the cell.
+    await session.execute(language, setup)
+    for i in range(30):
+        cell = asyncio.ensure_future(session.execute(language, step))
+        for _ in range(i % 4):
+            await asyncio.sleep(0)
+        await session.interrupt()
+        r = await cell
+        assert r.stage.message is None, r.stage  # the kernel was never killed
+    r = await session.execute(language, show, limits=Limits(wall_time_ms=5000))
+    assert r.stage.stdout == "True\n", r.stage
+
+
+async def test_late_interrupts_leave_javascript_usable(session: LocalSession) -> None:
+    # node's breakOnSigint swaps SIGINT handlers around each script, and a SIGINT landing in
+    # that window ends node (a known limit): the session must still answer, with a fresh kernel.
+    for i in range(30):
+        cell = asyncio.ensure_future(session.execute("javascript", "1 + 1"))
+        for _ in range(i % 4):
+            await asyncio.sleep(0)
+        await session.interrupt()
+        await cell
+    r = await session.execute("javascript", "console.log('alive')")
+    assert r.stage.stdout == "alive\n"
+
+
 async def test_interrupt_escalates_when_the_cell_ignores_sigint(session: LocalSession) -> None:
     await session.execute("python", "kept = 1")
     code = (

@@ -42,6 +42,7 @@ KERNEL_DIR = "/opt/bastion"  # inside the box; the drivers are written there rea
 READ_CHUNK = 65536
 START_TIMEOUT_S = 15.0
 INTERRUPT_GRACE_S = 1.0
+INTERRUPT_REPEAT_S = 0.2
 CPU_TICK_S = 0.02
 EXIT_GRACE_S = 0.3
 STARTUP_OUTPUT_BYTES = 2048
@@ -157,7 +158,6 @@ class Kernel:
         self._done: asyncio.Future[tuple[int | None, str | None]] | None = None
         self._cell: Cell | None = None
         self._seq = 0
-        self._child_ctl = (-1, -1)
         self._startup_output = b""
         self._exited: asyncio.Task[BoxResult] | None = None
         self.alive = False
@@ -177,7 +177,6 @@ class Kernel:
         req_r, req_w = os.pipe2(os.O_CLOEXEC)
         evt_r, evt_w = os.pipe2(os.O_CLOEXEC)
         child = (out_w, err_w, req_r, evt_w)
-        self._child_ctl = (req_r, evt_w)  # the box sees them at the same numbers
         self._fds = {"stdout": out_r, "stderr": err_r, "req": req_w, "evt": evt_r}
         env = {
             **lang.env,
@@ -325,9 +324,20 @@ class Kernel:
         cell.stopped(why)
         if not first:
             return
-        with contextlib.suppress(OSError):
-            self._box.signal(signal.SIGINT)
-        self._loop.call_later(INTERRUPT_GRACE_S, self._escalate, cell)
+        self._interrupt(cell, time.monotonic() + INTERRUPT_GRACE_S)
+
+    def _interrupt(self, cell: Cell, deadline: float) -> None:
+        # SIGINT again every tick until the cell ends: one that landed before the user's code
+        # started (drivers ignore it between cells) is not lost. Then the box is killed.
+        if self._cell is not cell or self._done is None or self._done.done():
+            return
+        if time.monotonic() >= deadline:
+            self._escalate(cell)
+            return
+        if self._box is not None:
+            with contextlib.suppress(OSError):
+                self._box.signal(signal.SIGINT)
+        self._loop.call_later(INTERRUPT_REPEAT_S, self._interrupt, cell, deadline)
 
     def _escalate(self, cell: Cell) -> None:
         if self._cell is cell and self._done is not None and not self._done.done():
@@ -379,18 +389,25 @@ class Kernel:
 
     async def _send(self, code: str) -> None:
         data = code.encode()
-        if self.language.commands_on_stdin:
-            await self._write(self._fds["req"], b"%d\n%s" % (len(data), data))
-            if self._box is None:
-                return
-            await self._box.write_stdin(
-                b'__bastion_load %d; eval "$__bastion_code" </dev/null %d<&- %d>&-\n'
-                % (self._seq, *self._child_ctl)
-            )
-        else:
-            await self._write(
-                self._fds["req"], frames.encode({"op": "run", "seq": self._seq, "code": code})
-            )
+        if not self.language.commands_on_stdin:
+            frame = frames.encode({"op": "run", "seq": self._seq, "code": code})
+            await self._write(self._fds["req"], frame)
+            return
+        # Bash: the cell's frame goes first (at least what fits in the pipe now), then the line
+        # that tells the shell to take it; the shell reads the rest while we write it.
+        frame = b"%d %d\n%s" % (self._seq, len(data), data)
+        sent = self._write_now(self._fds["req"], frame)
+        if self._box is not None:
+            await self._box.write_stdin(b"__bastion_cell\n")
+        await self._write(self._fds["req"], frame[sent:])
+
+    def _write_now(self, fd: int, data: bytes) -> int:
+        try:
+            return os.write(fd, data)
+        except BlockingIOError:
+            return 0
+        except OSError:
+            return len(data)  # EPIPE: the kernel died; its exit ends the cell
 
     async def _write(self, fd: int, data: bytes) -> None:
         view = memoryview(data)

@@ -299,16 +299,22 @@ async def test_late_interrupts_never_hurt_the_kernel(
 
 
 async def test_late_interrupts_leave_javascript_usable(session: LocalSession) -> None:
-    # node's breakOnSigint swaps SIGINT handlers around each script, and a SIGINT landing in
-    # that window ends node (a known limit): the session must still answer, with a fresh kernel.
+    # node's breakOnSigint swaps SIGINT handlers around each script; a SIGINT landing in that
+    # window can end node or reach the next script (known limits): the session must still
+    # answer, and say what happened.
     for i in range(30):
         cell = asyncio.ensure_future(session.execute("javascript", "1 + 1"))
         for _ in range(i % 4):
             await asyncio.sleep(0)
         await session.interrupt()
         await cell
+    # The first cell after may be told it caught a late interrupt; it says so. Then all is quiet.
     r = await session.execute("javascript", "console.log('alive')")
-    assert r.stage.stdout == "alive\n"
+    if r.stage.stdout != "alive\n":
+        assert r.stage.message is not None
+        assert "previous cell" in r.stage.message
+        r = await session.execute("javascript", "console.log('alive')")
+    assert r.stage.stdout == "alive\n", r.stage
 
 
 async def test_interrupt_escalates_when_the_cell_ignores_sigint(session: LocalSession) -> None:

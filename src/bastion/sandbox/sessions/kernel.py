@@ -306,6 +306,12 @@ class Kernel:
             peak = _safe(lambda: cgroup.peak_memory(), 0) if cgroup else 0
             if cell.stop is not None:
                 sig = signal.SIGINT
+            elif error == "Interrupted" and self.language.name == "javascript":
+                # node hands a SIGINT that arrived as the previous cell ended to the next one.
+                cell.note(
+                    "interrupted by a stop request that arrived as the previous cell ended; "
+                    "this cell may not have run fully"
+                )
         return cell.result(
             code=code_ if sig is None else None,
             sig=sig,

@@ -377,10 +377,19 @@ async def test_rich_outputs_come_back_as_files(session: LocalSession) -> None:
     assert r.stage.status is None, r.stage.stderr
     assert [o.mime for o in r.outputs] == ["image/png"]
     assert r.outputs[0].data.startswith(b"\x89PNG\r\n\x1a\n")
-    r = await session.execute(
-        "python", "class H:\n    def _repr_html_(self): return '<b>hi</b>'\nH()"
+    code = (
+        "class H:\n"
+        "    def _repr_html_(self): return '<b>hi</b>'\n"
+        "    def __repr__(self): return 'H as text'\n"
+        "H()"
     )
+    r = await session.execute("python", code)
     assert [(o.mime, o.data) for o in r.outputs] == [("text/html", b"<b>hi</b>")]
+    assert r.stage.stdout == "H as text\n"  # the text form too, for readers of stdout
+    code = "fig, ax = plt.subplots()\nax.bar([1, 2], [3, 4])\ndisplay(fig)\nprint('shown')"
+    r = await session.execute("python", code)
+    assert [o.mime for o in r.outputs] == ["image/png"]  # once, not again at the end
+    assert r.stage.stdout == "shown\n"
 
 
 async def test_no_network(session: LocalSession) -> None:

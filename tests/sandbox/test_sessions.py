@@ -16,10 +16,12 @@ import pytest
 from bastion.protocol.errors import InvalidJob, SessionNotFound, UnknownRuntime
 from bastion.protocol.exec import Limits, SandboxSession, SessionSpec, Status
 from bastion.sandbox.contain.pipeline import Pipeline
+from bastion.sandbox.local import LocalSandbox
 from bastion.sandbox.policy import Policy
 from bastion.sandbox.runtimes import detect_runtimes
 from bastion.sandbox.sessions import SessionManager
 from bastion.sandbox.sessions.session import LocalSession
+from conftest import leftovers
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.anyio]
 
@@ -36,13 +38,22 @@ def root() -> Iterator[Path]:
 
 
 @pytest.fixture
+def policy(pipeline: Pipeline) -> Policy:
+    return pipeline.policy
+
+
+@pytest.fixture
 async def manager(pipeline: Pipeline, policy: Policy, root: Path) -> AsyncIterator[SessionManager]:
+    cgroups_before, procs_before = leftovers(pipeline)
     m = SessionManager(pipeline.spawn, policy, root=root)
     yield m
     await m.close_all()
     assert len(m) == 0
     mounts = root / policy.cgroup_prefix
     assert not mounts.exists() or not any(mounts.iterdir()), "a work dir was left mounted"
+    cgroups, procs = leftovers(pipeline)
+    assert set(cgroups) <= set(cgroups_before), "a kernel's cgroup was left behind"
+    assert set(procs) <= set(procs_before), "a kernel's process was left running"
 
 
 @pytest.fixture
@@ -56,6 +67,20 @@ def _gone(pid: int) -> bool:
     except ProcessLookupError:
         return True
     return False
+
+
+async def test_local_sandbox_opens_these_sessions(sandbox: LocalSandbox) -> None:
+    s = await sandbox.open_session(SessionSpec())
+    try:
+        assert isinstance(s, LocalSession)
+        assert isinstance(sandbox.sessions, SessionManager)
+        assert sandbox.sessions.get(s.id) is s
+        r = await s.execute("python", "print('hi')")
+        assert r.stage.stdout == "hi\n"
+    finally:
+        await s.close()
+    with pytest.raises(SessionNotFound):
+        sandbox.sessions.get(s.id)
 
 
 async def test_session_implements_the_protocol(session: LocalSession) -> None:

@@ -97,11 +97,9 @@ ALIASES = {
 }  # fmt: skip
 
 
-def _sources() -> dict[str, bytes]:
+def _sources(lang: Language) -> dict[str, bytes]:
     root = importlib.resources.files(__package__) / "kernels"
-    return {
-        name: (root / name).read_bytes() for lang in LANGUAGES.values() for name in lang.sources
-    }
+    return {name: (root / name).read_bytes() for name in lang.sources}
 
 
 class RunningBox(Protocol):
@@ -133,8 +131,6 @@ class KernelDied(ExecError):
 
 class Kernel:
     """One language's REPL in one box. Not reentrant: the session runs one cell at a time."""
-
-    _sources_cache: dict[str, bytes] | None = None
 
     def __init__(
         self,
@@ -169,9 +165,8 @@ class Kernel:
     # ------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        if Kernel._sources_cache is None:
-            Kernel._sources_cache = _sources()
         lang = self.language
+        sources = _sources(lang)  # a few KiB of package data, read per start: no global cache
         out_r, out_w = os.pipe2(os.O_CLOEXEC)
         err_r, err_w = os.pipe2(os.O_CLOEXEC)
         req_r, req_w = os.pipe2(os.O_CLOEXEC)
@@ -189,8 +184,7 @@ class Kernel:
             argv=("/bin/bash", "--norc", "--noprofile", "-c", _REDIRECT, "bash", *lang.argv),
             env=env,
             files=tuple(
-                BoxFile(f"{KERNEL_DIR}/{name}", Kernel._sources_cache[name], 0o444)
-                for name in lang.sources
+                BoxFile(f"{KERNEL_DIR}/{name}", data, 0o444) for name, data in sources.items()
             ),
             limits=self._limits,
             network=self._network,
@@ -217,6 +211,11 @@ class Kernel:
         try:
             async with asyncio.timeout(START_TIMEOUT_S):
                 await self._ready
+        except TimeoutError:
+            await self.kill()
+            raise KernelDied(
+                f"the {lang.name} kernel did not start within {START_TIMEOUT_S:g} s"
+            ) from None
         except BaseException:
             await self.kill()
             raise
@@ -358,12 +357,14 @@ class Kernel:
         cgroup = self._box.cgroup if self._box else None
         if cgroup is None:
             return
+        ncpu = os.cpu_count() or 1
         while True:
-            await asyncio.sleep(CPU_TICK_S)
-            used = _safe(lambda: cgroup.cpu_usec(), cpu0) - cpu0
-            if used >= limit_ms * 1000:
+            remaining_us = limit_ms * 1000 - (_safe(lambda: cgroup.cpu_usec(), cpu0) - cpu0)
+            if remaining_us <= 0:
                 self.stop_cell(Stop.CPU_TIME)
                 return
+            # The box cannot burn CPU faster than all cores at once: sleep until it could have.
+            await asyncio.sleep(max(CPU_TICK_S, remaining_us / 1e6 / ncpu))
 
     def _cell_limits(self, limits: StageLimits) -> None:
         cgroup = self._box.cgroup if self._box else None

@@ -11,7 +11,6 @@ the cgroups are removed, the tmpfs work dir is unmounted, and later calls raise 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
@@ -88,7 +87,8 @@ class LocalSession:
         self._lock = asyncio.Lock()
         self._running: Kernel | OneShot | None = None
         self._closed: str | None = None  # why, once closed
-        self._close_task: asyncio.Task[None] | None = None
+        self._close_task: asyncio.Task[None] | None = None  # a timer's close
+        self._closed_event = asyncio.Event()
         self.created = time.monotonic()
         self.last_active = self.created
         self._lifetime = self._loop.call_later(spec.max_lifetime_s, self._expire, "lifetime")
@@ -236,8 +236,7 @@ class LocalSession:
 
     async def _close(self, why: str) -> None:
         if self._closed is not None:
-            if self._close_task is not None and self._close_task is not asyncio.current_task():
-                await asyncio.shield(self._close_task)
+            await self._closed_event.wait()  # whoever closes first does the work; all wait
             return
         self._closed = why
         self._lifetime.cancel()
@@ -255,12 +254,11 @@ class LocalSession:
         finally:
             self._workdir.close()
             self._on_close(self)
+            self._closed_event.set()
 
     async def wait_closed(self) -> None:
-        """For tests and the manager: wait until an expiry-triggered close has finished."""
-        if self._close_task is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.shield(self._close_task)
+        """Wait until the session has closed and cleaned up (by `close()` or a timer)."""
+        await self._closed_event.wait()
 
     def _check_open(self) -> None:
         if self._closed is not None:

@@ -19,7 +19,7 @@ from bastion.sandbox.contain.pipeline import Pipeline
 from bastion.sandbox.local import LocalSandbox
 from bastion.sandbox.policy import Policy
 from bastion.sandbox.runtimes import detect_runtimes
-from bastion.sandbox.sessions import SessionManager
+from bastion.sandbox.sessions import SessionManager, SessionPolicy
 from bastion.sandbox.sessions.session import LocalSession
 from conftest import leftovers
 
@@ -435,6 +435,28 @@ async def test_no_network(session: LocalSession) -> None:
     )
     r = await session.execute("python", code)
     assert r.stage.stdout.startswith("blocked")
+
+
+async def test_the_work_dir_cannot_fill_the_host_disk(
+    pipeline: Pipeline, policy: Policy, root: Path
+) -> None:
+    manager = SessionManager(
+        pipeline.spawn, policy, root=root, sessions=SessionPolicy(workdir_bytes=8 * MiB)
+    )
+    s = await manager.open(SessionSpec())
+    try:
+        code = (  # many files, each under the RLIMIT_FSIZE backstop: the tmpfs size stops them
+            "try:\n"
+            "    for i in range(64):\n"
+            "        with open(f'fill{i}', 'wb') as f: f.write(bytes(2**20))\n"
+            "except OSError as e:\n    print('full', e.errno)"
+        )
+        r = await s.execute("python", code)
+        assert r.stage.stdout == "full 28\n", r.stage  # ENOSPC
+        with pytest.raises(InvalidJob, match="full"):
+            await s.put_file("more", bytes(4 * MiB))
+    finally:
+        await manager.close_all()
 
 
 async def test_idle_timeout_kills_everything_and_cleans_up(manager: SessionManager) -> None:

@@ -18,7 +18,6 @@ stdin is /dev/null and `input()` raises: nobody but the caller types into a cell
 import ast
 import base64
 import builtins
-import inspect
 import io
 import json
 import linecache
@@ -188,13 +187,14 @@ def _user_traceback(exc: BaseException) -> str:
 # Top-level `await` works as in IPython: such a cell compiles to a coroutine, run on one event
 # loop that persists across cells (so tasks and futures made in one cell stay usable later).
 _AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+_CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect (slow) at every start
 _loop: Any = None
 
 
 def _run(code: types.CodeType, namespace: dict[str, Any]) -> Any:
     global _loop
     result = eval(code, namespace)  # noqa: S307 - running the caller's cells is the job
-    if code.co_flags & inspect.CO_COROUTINE:
+    if code.co_flags & _CO_COROUTINE:
         if _loop is None:
             import asyncio
 

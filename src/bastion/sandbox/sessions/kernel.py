@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.resources
 import os
 import signal
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from bastion.protocol.errors import ExecError
@@ -37,8 +35,8 @@ from bastion.sandbox.contain.spec import BoxFile, BoxResult, BoxSpec
 from bastion.sandbox.policy import StageLimits
 from bastion.sandbox.sessions import frames
 from bastion.sandbox.sessions.cell import Cell, Stop
+from bastion.sandbox.sessions.languages import KERNEL_DIR, Language, sources
 
-KERNEL_DIR = "/opt/bastion"  # inside the box; the drivers are written there read-only
 READ_CHUNK = 65536
 START_TIMEOUT_S = 15.0
 INTERRUPT_GRACE_S = 1.0
@@ -53,53 +51,6 @@ _REDIRECT = (
     "o=$BASTION_OUT_FD e=$BASTION_ERR_FD; unset BASTION_OUT_FD BASTION_ERR_FD; "
     'eval "exec 1>&$o 2>&$e $o>&- $e>&-"; exec "$@"'
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Language:
-    name: str
-    argv: tuple[str, ...]
-    sources: tuple[str, ...]  # driver files shipped into KERNEL_DIR
-    env: Mapping[str, str] = field(default_factory=dict)
-    commands_on_stdin: bool = False  # bash: one command line per cell on stdin
-
-
-LANGUAGES: dict[str, Language] = {
-    "python": Language(
-        "python",
-        ("/usr/bin/python3", "-E", "-s", "-u", f"{KERNEL_DIR}/pykernel.py"),
-        ("pykernel.py", "_bastion_mpl.py", "fonts.conf"),
-        {
-            "MPLBACKEND": "module://_bastion_mpl",
-            # Debian looks for it in /etc, which the box does not share with the host.
-            "MATPLOTLIBRC": "/usr/share/matplotlib/mpl-data/matplotlibrc",
-            "FONTCONFIG_FILE": f"{KERNEL_DIR}/fonts.conf",
-            "MPLCONFIGDIR": "/tmp/.matplotlib",  # noqa: S108 - the box's private /tmp
-            "PYTHONDONTWRITEBYTECODE": "1",
-        },
-    ),
-    "javascript": Language(
-        "javascript",
-        ("/usr/bin/node", "--max-old-space-size=4096", f"{KERNEL_DIR}/jskernel.js"),
-        ("jskernel.js",),
-    ),
-    "bash": Language(
-        "bash",
-        ("/bin/bash", "--rcfile", f"{KERNEL_DIR}/bashkernel.sh", "--noediting", "-i"),
-        ("bashkernel.sh",),
-        commands_on_stdin=True,
-    ),
-}
-ALIASES = {
-    "python": "python", "python3": "python", "py": "python",
-    "javascript": "javascript", "js": "javascript", "node": "javascript", "node-js": "javascript",
-    "bash": "bash", "sh": "bash", "shell": "bash",
-}  # fmt: skip
-
-
-def _sources(lang: Language) -> dict[str, bytes]:
-    root = importlib.resources.files(__package__) / "kernels"
-    return {name: (root / name).read_bytes() for name in lang.sources}
 
 
 class RunningBox(Protocol):
@@ -166,7 +117,7 @@ class Kernel:
 
     async def start(self) -> None:
         lang = self.language
-        sources = _sources(lang)  # a few KiB of package data, read per start: no global cache
+        files = sources(lang)  # a few KiB of package data, read per start: no global cache
         out_r, out_w = os.pipe2(os.O_CLOEXEC)
         err_r, err_w = os.pipe2(os.O_CLOEXEC)
         req_r, req_w = os.pipe2(os.O_CLOEXEC)
@@ -184,7 +135,7 @@ class Kernel:
             argv=("/bin/bash", "--norc", "--noprofile", "-c", _REDIRECT, "bash", *lang.argv),
             env=env,
             files=tuple(
-                BoxFile(f"{KERNEL_DIR}/{name}", data, 0o444) for name, data in sources.items()
+                BoxFile(f"{KERNEL_DIR}/{name}", data, 0o444) for name, data in files.items()
             ),
             limits=self._limits,
             network=self._network,

@@ -21,7 +21,8 @@ from bastion.sandbox.contain.cgroup import JobCgroup
 from bastion.sandbox.policy import StageLimits
 from bastion.sandbox.runtimes import RuntimeDef, RuntimeRegistry
 from bastion.sandbox.sessions import files
-from bastion.sandbox.sessions.kernel import ALIASES, LANGUAGES, Kernel, Spawn
+from bastion.sandbox.sessions.kernel import Kernel, Spawn
+from bastion.sandbox.sessions.languages import ALIASES, LANGUAGES
 from bastion.sandbox.sessions.oneshot import OneShot
 from bastion.sandbox.sessions.workdir import WorkDir
 

@@ -307,3 +307,17 @@ async def test_warm_pool_boxes_serve_one_job_each(registry: RuntimeRegistry) -> 
     finally:
         await sb.aclose(remove_cgroup_root=True)
     assert processes_of(sb.policy.box_uid) == []
+
+
+async def test_a_cancelled_caller_kills_the_job(sandbox: LocalSandbox) -> None:
+    job = Job(language="python", files=(File(name="m.py", content="import time; time.sleep(30)"),))
+    task = asyncio.get_running_loop().create_task(sandbox.run(job))
+    await asyncio.sleep(0.5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for _ in range(100):  # the job finishes cleaning up in the background
+        if leftovers(sandbox.pipeline) == ([], []):
+            break
+        await asyncio.sleep(0.05)
+    assert leftovers(sandbox.pipeline) == ([], [])

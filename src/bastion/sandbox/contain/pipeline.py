@@ -71,6 +71,7 @@ class Pipeline:
         self._ready_cgroups: list[JobCgroup] = []
         self._refilling: asyncio.Task[None] | None = None
         self._closed = False
+        self._making: set[str] = set()  # names being created by the refill thread
 
     @classmethod
     def open(cls, policy: Policy | None = None) -> Pipeline:
@@ -232,7 +233,7 @@ class Pipeline:
 
     def idle_cgroups(self) -> list[str]:
         """Names of the cgroups made ahead for future boxes (no process has run in them)."""
-        return [cg.name for cg in self._ready_cgroups]
+        return [cg.name for cg in self._ready_cgroups] + list(self._making)
 
     async def _refill(self, cgroups: Cgroups) -> None:
         limits = CgroupLimits(
@@ -241,7 +242,9 @@ class Pipeline:
         keeper = self.keeper.pid if self.keeper is not None else None
 
         def fresh() -> JobCgroup:
-            cgroup = cgroups.create(_cgroup_name(), limits)
+            name = _cgroup_name()
+            self._making.add(name)
+            cgroup = cgroups.create(name, limits)
             if keeper is not None:
                 with contextlib.suppress(OSError):
                     cgroup.warm(keeper)
@@ -251,7 +254,9 @@ class Pipeline:
             try:
                 cgroup = await asyncio.to_thread(fresh)
             except OSError:
+                self._making.clear()
                 return
+            self._making.discard(cgroup.name)
             if self.is_closed():  # closed meanwhile
                 with contextlib.suppress(OSError):
                     cgroup.remove()

@@ -1,7 +1,8 @@
 """The contain pipeline: how one box is started, in order, every step fail-closed.
 
     open (once per supervisor)                 spawn (per box)
-    1. probe the host, enforce the policy      1. cgroup: create, set memory + pids limits
+    1. probe the host, enforce the policy      1. cgroup: a fresh one made ahead (or a new one),
+                                                  its memory + pids limits set
     2. compile the seccomp filter              2. fds: stdio pipes, info/block pipes, filter, files
     3. generate the minimal /etc               3. bwrap argv: namespaces, fs plan, identity, env
     4. sweep cgroups a dead supervisor left    4. rlimits backstop: `prlimit ... --` before bwrap
@@ -12,7 +13,9 @@
                                                8. release the block fd: the command starts
                                                9. supervise (contain.supervisor.Box)
 
-If any spawn step fails, the steps already done are undone (bwrap killed, cgroup killed and
+Cgroups are made (and, on v1 memory, warmed by moving the uid keeper in and out) by a background
+thread ahead of need, because the first entry into a fresh v1 memory cgroup costs ~10 ms here;
+each is used by one box only. If any spawn step fails, the steps already done are undone (bwrap killed, cgroup killed and
 removed) and `ContainError` is raised; nothing runs half-contained. No `preexec_fn` is used, so
 spawning is safe from a threaded process.
 """

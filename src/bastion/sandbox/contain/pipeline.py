@@ -15,7 +15,9 @@
 
 Cgroups are made (and, on v1 memory, warmed by moving the uid keeper in and out) by a background
 thread ahead of need, because the first entry into a fresh v1 memory cgroup costs ~10 ms here;
-each is used by one box only. If any spawn step fails, the steps already done are undone (bwrap killed, cgroup killed and
+each is used by one box only.
+
+If any spawn step fails, the steps already done are undone (bwrap killed, cgroup killed and
 removed) and `ContainError` is raised; nothing runs half-contained. No `preexec_fn` is used, so
 spawning is safe from a threaded process.
 """

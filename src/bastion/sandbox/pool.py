@@ -158,6 +158,10 @@ class WarmPool:
         self._refill(rt, limits)
         return True
 
+    def ready(self, rt: RuntimeDef) -> int:
+        """How many warm boxes wait for `rt` now."""
+        return sum(1 for box in self._ready.get(rt.name, ()) if box.alive)
+
     async def take(self, rt: RuntimeDef, limits: StageLimits) -> Box | None:
         """A parked box for `rt` with exactly these spawn limits, or None (start cold)."""
         boxes = self._ready.get(rt.name)

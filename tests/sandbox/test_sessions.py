@@ -45,7 +45,7 @@ def policy(pipeline: Pipeline) -> Policy:
 @pytest.fixture
 async def manager(pipeline: Pipeline, policy: Policy, root: Path) -> AsyncIterator[SessionManager]:
     cgroups_before, procs_before = leftovers(pipeline)
-    m = SessionManager(pipeline.spawn, policy, root=root)
+    m = SessionManager(pipeline.spawn, policy, root=root, cgroups=pipeline.cgroups)
     yield m
     await m.close_all()
     assert len(m) == 0
@@ -404,6 +404,22 @@ async def test_memory_bomb_kills_the_cell_not_the_host(manager: SessionManager) 
     assert r.stage.oom_killed
     r = await s.execute("python", "x = bytearray(80 * 2**20); print('big ok')")
     assert r.stage.stdout == "big ok\n"
+
+
+async def test_the_session_memory_limit_bounds_all_its_kernels_together(
+    manager: SessionManager,
+) -> None:
+    s = await manager.open(SessionSpec(memory_bytes=200 * MiB))
+    r = await s.execute("python", "held = bytearray(130 * 2**20); print('held')")
+    assert r.stage.stdout == "held\n", r.stage
+    # Alone, 110 MiB fits in 200; next to Python's 130 it does not: the group's OOM killer
+    # takes the biggest, the idle Python kernel, and the next Python cell is told.
+    r = await s.execute("javascript", "const b = Buffer.alloc(110 * 2 ** 20, 1); b.length")
+    assert r.stage.stdout == "115343360\n", r.stage
+    r = await s.execute("python", "print('held' in globals())")
+    assert r.stage.stdout == "False\n"
+    assert r.stage.message is not None
+    assert "ran out of memory" in r.stage.message
 
 
 async def test_rich_outputs_come_back_as_files(session: LocalSession) -> None:

@@ -91,8 +91,10 @@ class Kernel:
         workdir: str,
         network: bool,
         limits: StageLimits,
+        cgroup_parent: str | None = None,
     ) -> None:
         self.language = language
+        self._cgroup_parent = cgroup_parent
         self._spawn = spawn
         self._workdir = workdir
         self._network = network
@@ -108,6 +110,7 @@ class Kernel:
         self._startup_output = b""
         self._exited: asyncio.Task[BoxResult] | None = None
         self.alive = False
+        self.obituary: str | None = None  # why it died while no cell ran, if it did
 
     @property
     def cgroup(self) -> JobCgroup | None:
@@ -142,6 +145,7 @@ class Kernel:
             workdir=self._workdir,
             keep_stdin_open=lang.commands_on_stdin,
             pass_fds=child,
+            cgroup_parent=self._cgroup_parent,
         )
         self._ready = self._loop.create_future()
         try:
@@ -489,10 +493,24 @@ class Kernel:
                 why = f"its box failed: {exc}"
             else:
                 res = self._exited.result()
-                why = f"its box exited (code {res.exit_code}, signal {res.signal})"
+                if res.oom_killed:
+                    why = "it ran out of memory"
+                elif res.signal is not None:
+                    why = f"it was killed by {_signame(res.signal)}"
+                else:
+                    why = f"it exited with code {res.exit_code}"
                 if res.error or res.stderr:
                     why += ": " + (res.error or res.stderr.decode(errors="replace").strip())
+        if self._cell is None and self._ready is not None and self._ready.done():
+            self.obituary = why  # died between cells: the next cell is told
         self._lost(why)
+
+
+def _signame(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

@@ -15,6 +15,8 @@ import dataclasses
 import time
 from collections.abc import Callable, Sequence
 
+import msgspec
+
 from bastion.protocol.errors import InvalidJob, SessionNotFound, UnknownRuntime
 from bastion.protocol.exec import CellResult, Limits, OutputCallback, SessionSpec
 from bastion.sandbox.contain.cgroup import JobCgroup
@@ -72,6 +74,7 @@ class LocalSession:
         box_limits: StageLimits,
         network: bool,
         runtimes: RuntimeRegistry | None = None,
+        group: JobCgroup | None = None,
         on_close: Callable[[LocalSession], object] = lambda _s: None,
     ) -> None:
         self._id = session_id
@@ -82,6 +85,7 @@ class LocalSession:
         self._box_limits = box_limits
         self._network = network
         self._runtimes = runtimes  # languages without a kernel run a file per cell
+        self._group = group  # the cgroup holding every box of the session, if any
         self._on_close = on_close
         self._loop = asyncio.get_running_loop()
         self._kernels: dict[str, Kernel] = {}
@@ -154,8 +158,10 @@ class LocalSession:
                     return await self._run_oneshot(target, code, cell_limits, on_output)
                 name = target
                 kernel = self._kernels.get(name)
+                obituary: str | None = None
                 if kernel is None or not kernel.alive:
                     if kernel is not None:
+                        obituary = kernel.obituary
                         await kernel.kill()
                     kernel = Kernel(
                         LANGUAGES[name],
@@ -163,6 +169,7 @@ class LocalSession:
                         workdir=self._workdir.path,
                         network=self._network,
                         limits=self._box_limits,
+                        cgroup_parent=self._group.name if self._group else None,
                     )
                     self._kernels[name] = kernel
                     await kernel.start()
@@ -177,6 +184,12 @@ class LocalSession:
                 if not kernel.alive:
                     await kernel.kill()  # reap now; the next cell starts a fresh kernel
                     self._kernels.pop(name, None)
+                if obituary is not None:
+                    result = _noted(
+                        result,
+                        f"the {name} kernel had ended since the last cell ({obituary}); this "
+                        "cell ran in a fresh one: earlier variables are gone",
+                    )
                 return result
         finally:
             self._touch()
@@ -192,7 +205,13 @@ class LocalSession:
         limits = dataclasses.replace(
             limits, memory_bytes=min(limits.memory_bytes, self._box_limits.memory_bytes)
         )
-        spec = cell.spec(code, workdir=self._workdir.path, network=self._network, limits=limits)
+        spec = cell.spec(
+            code,
+            workdir=self._workdir.path,
+            network=self._network,
+            limits=limits,
+            cgroup_parent=self._group.name if self._group else None,
+        )
         self._running = cell
         try:
             return await cell.run(self._spawn, spec, on_output)
@@ -252,6 +271,8 @@ class LocalSession:
         }[why]
         try:
             await asyncio.gather(*(k.kill(said) for k in kernels), return_exceptions=True)
+            if self._group is not None:
+                await _remove_group(self._group)
         finally:
             self._workdir.close()
             self._on_close(self)
@@ -276,3 +297,22 @@ class LocalSession:
 
     def _arm_idle(self) -> None:
         self._idle = self._loop.call_later(self.spec.idle_timeout_s, self._expire, "idle")
+
+
+async def _remove_group(group: JobCgroup) -> None:
+    """Kill whatever is left in the session's group (a box still starting), then remove it."""
+    deadline = time.monotonic() + 5
+    try:
+        while group.populated() and time.monotonic() < deadline:
+            group.kill()
+            await asyncio.sleep(0.005)
+        group.remove()
+    except FileNotFoundError:
+        pass
+
+
+def _noted(result: CellResult, note: str) -> CellResult:
+    message = f"{note}; {result.stage.message}" if result.stage.message else note
+    return msgspec.structs.replace(
+        result, stage=msgspec.structs.replace(result.stage, message=message)
+    )

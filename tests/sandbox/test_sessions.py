@@ -21,7 +21,7 @@ from bastion.sandbox.policy import Policy
 from bastion.sandbox.runtimes import detect_runtimes
 from bastion.sandbox.sessions import SessionManager, SessionPolicy
 from bastion.sandbox.sessions.session import LocalSession
-from conftest import leftovers
+from conftest import leftovers, unique_policy
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.anyio]
 
@@ -567,6 +567,30 @@ async def test_host_workdir_is_bound_and_nothing_else_of_the_host(
         assert (host / "out.txt").exists()  # the caller's directory is never removed
     finally:
         shutil.rmtree(host)
+
+
+async def test_a_restarted_supervisor_sweeps_what_a_dead_ones_sessions_left(root: Path) -> None:
+    policy = unique_policy()
+    first = Pipeline.open(policy)
+    manager = SessionManager(first.spawn, policy, root=root, cgroups=first.cgroups)
+    s = await manager.open(SessionSpec())
+    await s.execute("python", "import subprocess; subprocess.Popen(['sleep', '1000'])")
+    await s.execute("bash", "setsid sleep 1000 &")
+    pids = [pid for cg in s.cgroups().values() for pid in cg.pids()]
+    assert pids
+    workdir = s.workdir
+    # The supervisor "dies" (nothing is closed); a new one starts with the same policy and root.
+    second = Pipeline.open(policy)
+    SessionManager(second.spawn, policy, root=root, cgroups=second.cgroups)
+    try:
+        assert all(_gone(pid) for pid in pids)
+        assert second.cgroups is not None
+        assert [n for n in second.cgroups.jobs() if n not in second.idle_cgroups()] == []
+        assert not os.path.ismount(workdir)
+    finally:
+        await manager.close_all()  # the dead one's objects still close without error
+        first.close()
+        second.close(remove_cgroup_root=True)
 
 
 async def test_bad_specs_are_refused(manager: SessionManager) -> None:

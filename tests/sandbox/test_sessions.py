@@ -45,7 +45,7 @@ def policy(pipeline: Pipeline) -> Policy:
 @pytest.fixture
 async def manager(pipeline: Pipeline, policy: Policy, root: Path) -> AsyncIterator[SessionManager]:
     cgroups_before, procs_before = leftovers(pipeline)
-    m = SessionManager(pipeline.spawn, policy, root=root, cgroups=pipeline.cgroups)
+    m = SessionManager(pipeline.spawn, policy, root=root)
     yield m
     await m.close_all()
     assert len(m) == 0
@@ -572,7 +572,7 @@ async def test_host_workdir_is_bound_and_nothing_else_of_the_host(
 async def test_a_restarted_supervisor_sweeps_what_a_dead_ones_sessions_left(root: Path) -> None:
     policy = unique_policy()
     first = Pipeline.open(policy)
-    manager = SessionManager(first.spawn, policy, root=root, cgroups=first.cgroups)
+    manager = SessionManager(first.spawn, policy, root=root)
     s = await manager.open(SessionSpec())
     await s.execute("python", "import subprocess; subprocess.Popen(['sleep', '1000'])")
     await s.execute("bash", "setsid sleep 1000 &")
@@ -581,7 +581,7 @@ async def test_a_restarted_supervisor_sweeps_what_a_dead_ones_sessions_left(root
     workdir = s.workdir
     # The supervisor "dies" (nothing is closed); a new one starts with the same policy and root.
     second = Pipeline.open(policy)
-    SessionManager(second.spawn, policy, root=root, cgroups=second.cgroups)
+    SessionManager(second.spawn, policy, root=root)
     try:
         assert all(_gone(pid) for pid in pids)
         assert second.cgroups is not None
@@ -591,6 +591,37 @@ async def test_a_restarted_supervisor_sweeps_what_a_dead_ones_sessions_left(root
         await manager.close_all()  # the dead one's objects still close without error
         first.close()
         second.close(remove_cgroup_root=True)
+
+
+async def test_network_only_when_the_policy_and_the_session_both_allow_it(root: Path) -> None:
+    policy = unique_policy(allow_network=True)
+    pipeline = Pipeline.open(policy)
+    manager = SessionManager(pipeline.spawn, policy, root=root)
+
+    async def banner(_r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        w.write(b"hello from the host\n")
+        await w.drain()
+        w.close()
+
+    server = await asyncio.start_server(banner, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    code = (
+        "import socket\n"
+        "try:\n"
+        f"    print(socket.create_connection(('127.0.0.1', {port}), timeout=5).recv(100))\n"
+        "except OSError as e:\n    print('blocked', e.errno)"
+    )
+    try:
+        online = await manager.open(SessionSpec(network=True))
+        r = await online.execute("python", code)
+        assert r.stage.stdout == "b'hello from the host\\n'\n", r.stage
+        offline = await manager.open(SessionSpec())
+        r = await offline.execute("python", code)
+        assert r.stage.stdout.startswith("blocked"), r.stage
+    finally:
+        server.close()
+        await manager.close_all()
+        pipeline.close(remove_cgroup_root=True)
 
 
 async def test_bad_specs_are_refused(manager: SessionManager) -> None:

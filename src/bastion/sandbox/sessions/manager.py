@@ -37,14 +37,15 @@ class TooManySessions(ExecError):
 class SessionManager:
     """Open sessions of one supervisor.
 
-    Either bind it at once (`SessionManager(pipeline.spawn, policy, cgroups=pipeline.cgroups)`)
-    or hand it to `LocalSandbox.open(sessions=manager)` (the default there): it is then a session
-    factory, bound to that sandbox's pipeline on first use, and `sandbox.open_session(spec)`
-    returns a `LocalSession`. Either way the caller keeps the manager to find sessions by id
-    (`get`) and to `close_all()` at shutdown.
+    Either bind it at once (`SessionManager(pipeline.spawn, policy)`) or hand it to
+    `LocalSandbox.open(sessions=manager)` (the default there): it is then a session factory,
+    bound to that sandbox's pipeline on first use, and `sandbox.open_session(spec)` returns a
+    `LocalSession`. Either way the caller keeps the manager to find sessions by id (`get`) and
+    to `close_all()` at shutdown.
 
-    With `cgroups`, each session gets a cgroup group holding its kernels' boxes, so the session's
-    memory and process limits bound all its kernels together; without, they bound each kernel.
+    With cgroups (`cgroups=`, or those of the pipeline whose `spawn` is given), each session gets
+    a cgroup group holding its kernels' boxes, so the session's memory and process limits bound
+    all its kernels together; without, they bound each kernel alone.
     """
 
     def __init__(
@@ -64,6 +65,9 @@ class SessionManager:
         self._open: dict[str, LocalSession] = {}
         self._spawn: Spawn | None = None
         self._runtimes = runtimes
+        owner = getattr(spawn, "__self__", None)
+        if cgroups is None and isinstance(owner, Pipeline):
+            cgroups = owner.cgroups  # a bound `Pipeline.spawn` brings its pipeline's cgroups
         self._cgroups = cgroups
         if spawn is not None and policy is not None:
             self._bind(spawn, policy)

@@ -273,6 +273,12 @@ async def test_languages_without_a_kernel_run_a_file_per_cell(
         assert "error" in r.stage.stderr
         r = await s.execute("c", "int main(void) { for (;;); }", limits=Limits(wall_time_ms=300))
         assert r.stage.status is Status.TIMEOUT
+        stopper = asyncio.ensure_future(_interrupt_after(s, 0.5))
+        started = time.monotonic()
+        r = await s.execute("c", "#include <unistd.h>\nint main(void) { sleep(100); }")
+        await stopper
+        assert r.stage.signal in ("SIGINT", "SIGKILL"), r.stage
+        assert time.monotonic() - started < 3
         with pytest.raises(UnknownRuntime):
             await s.execute("brainfuck", "+")
     finally:

@@ -201,6 +201,10 @@ async def test_a_kernel_that_exits_or_breaks_the_protocol_is_replaced(
     assert r.stage.message is not None
     r = await session.execute("bash", "echo ${KEPT:-fresh}")
     assert r.stage.stdout == "fresh\n"
+    r = await session.execute("python", "import sys; sys.stdout.close(); kept = 1")
+    assert r.stage.status is None  # a cell that closes its own stdout does not break the kernel
+    r = await session.execute("python", "print('out again', kept)")
+    assert r.stage.stdout == "out again 1\n"
     r = await session.execute("python", "import os; os._exit(0)")
     assert r.stage.message is not None
     # Code that writes garbage on its own kernel's event pipe only breaks that kernel.

@@ -33,7 +33,7 @@ cd {BOX} && exec "$@"
 
 
 class OneShot:
-    """One cell of a file-per-call language. `stop()` interrupts it like a kernel's cell."""
+    """One cell of a file-per-call language. `stop_cell()` interrupts it like a kernel's cell."""
 
     def __init__(self, rt: RuntimeDef) -> None:
         self.rt = rt

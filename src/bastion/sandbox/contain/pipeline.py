@@ -255,7 +255,7 @@ class Pipeline:
         def fresh() -> JobCgroup:
             # Runs in a worker thread: it may outlive the event loop that asked for it, so it
             # checks `closed` itself and never leaves a cgroup behind a closed pipeline.
-            if self._closed:
+            if self.is_closed():
                 raise OSError("pipeline closed")
             name = _cgroup_name()
             self._making.add(name)
@@ -263,7 +263,7 @@ class Pipeline:
             if keeper is not None:
                 with contextlib.suppress(OSError):
                     cgroup.warm(keeper)
-            if self._closed:
+            if self.is_closed():
                 cgroup.remove()
                 raise OSError("pipeline closed")
             return cgroup

@@ -108,7 +108,7 @@ async def java_job(sandbox: LocalSandbox) -> JobResult:
             argv=(java, name),
             files=(BoxFile(name, code.encode()),),
             limits=type(limits)(wall_time_ms=60_000, cpu_time_ms=30_000),
-            ro_binds=("/usr/lib/jvm",),
+            ro_binds=("/usr/lib/jvm", "/etc/java-17-openjdk"),
         )
         r = stage_result(await sandbox.pipeline.run(spec))
         return JR(language="java", version="source-launcher", compile=None, run=r)

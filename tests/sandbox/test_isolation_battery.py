@@ -405,7 +405,7 @@ async def test_java_and_node_hello_world_run_under_the_default_memory_limit(
         argv=(str(java), "Main.java"),
         files=(BoxFile("Main.java", source),),
         limits=limits,
-        ro_binds=("/usr/lib/jvm",),
+        ro_binds=("/usr/lib/jvm", "/etc/java-17-openjdk"),
     )
     r = stage_result(await sandbox.pipeline.run(spec))
     assert (r.status, r.stdout) == (None, "hi\n"), (r.message, r.stderr[-500:])

@@ -121,6 +121,8 @@ def host_files(r: JobResult) -> None:
     assert got["environ-leak"] == "False"
     assert got["host-paths"] == "False"
     assert got["passwd-users"] == "['nobody', 'root', 'sandbox']"
+    # everything a box can write is its own size-limited tmpfs: nothing lands on the host's disk
+    assert got["writable-fs"] == "['tmpfs', 'tmpfs', 'tmpfs']"
 
 
 def readonly(r: JobResult) -> None:

@@ -18,7 +18,7 @@ from bastion.protocol.exec import Limits, SandboxSession, SessionSpec, Status
 from bastion.sandbox.contain.pipeline import Pipeline
 from bastion.sandbox.local import LocalSandbox
 from bastion.sandbox.policy import Policy
-from bastion.sandbox.runtimes import detect_runtimes
+from bastion.sandbox.runtimes import RuntimeRegistry
 from bastion.sandbox.sessions import SessionManager, SessionPolicy
 from bastion.sandbox.sessions.session import LocalSession
 from conftest import leftovers, unique_policy
@@ -257,9 +257,9 @@ async def test_a_cancelled_execute_stops_its_cell(session: LocalSession) -> None
 
 
 async def test_languages_without_a_kernel_run_a_file_per_cell(
-    pipeline: Pipeline, policy: Policy, root: Path
+    pipeline: Pipeline, policy: Policy, root: Path, registry: RuntimeRegistry
 ) -> None:
-    manager = SessionManager(pipeline.spawn, policy, root=root, runtimes=detect_runtimes().registry)
+    manager = SessionManager(pipeline.spawn, policy, root=root, runtimes=registry)
     s = await manager.open(SessionSpec())
     try:
         await s.execute("python", "open('n.txt', 'w').write('20')")
@@ -285,6 +285,22 @@ async def test_languages_without_a_kernel_run_a_file_per_cell(
         assert time.monotonic() - started < 3
         with pytest.raises(UnknownRuntime):
             await s.execute("brainfuck", "+")
+    finally:
+        await manager.close_all()
+
+
+async def test_every_installed_runtime_runs_its_own_test_as_a_cell(
+    pipeline: Pipeline, policy: Policy, root: Path, registry: RuntimeRegistry
+) -> None:
+    manager = SessionManager(pipeline.spawn, policy, root=root, runtimes=registry)
+    s = await manager.open(SessionSpec())
+    try:
+        others = [rt for rt in registry if rt.language not in ("python", "javascript", "bash")]
+        assert others
+        for rt in others:
+            r = await s.execute(rt.language, rt.test.content, limits=Limits(wall_time_ms=60_000))
+            assert (r.stage.status, r.stage.stdout.strip()) == (None, "OK"), (rt.language, r)
+        assert await s.list_files() == []  # sources and binaries stay out of the work dir
     finally:
         await manager.close_all()
 

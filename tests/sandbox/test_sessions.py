@@ -675,3 +675,7 @@ async def test_bad_specs_are_refused(manager: SessionManager) -> None:
     with pytest.raises(InvalidJob) as e:
         await manager.open(SessionSpec(memory_bytes=0))
     assert e.value.field == "memory_bytes"
+    for system in ("/", "/etc", "/proc/self", "/run", "/sys/fs", "/usr/lib/../../dev"):
+        with pytest.raises(InvalidJob, match="system directory") as e:
+            await manager.open(SessionSpec(workdir=system))
+        assert e.value.field == "workdir"

@@ -108,6 +108,7 @@ class Kernel:
         self._cell: Cell | None = None
         self._seq = 0
         self._startup_output = b""
+        self._inner_pid: int | None = None  # the driver's pid inside the box (from "ready")
         self._exited: asyncio.Task[BoxResult] | None = None
         self.alive = False
         self.obituary: str | None = None  # why it died while no cell ran, if it did
@@ -298,8 +299,21 @@ class Kernel:
             return
         if self._box is not None:
             with contextlib.suppress(OSError):
-                self._box.signal(signal.SIGINT)
+                self._send_interrupt(self._box)
         self._loop.call_later(INTERRUPT_REPEAT_S, self._interrupt, cell, deadline)
+
+    def _send_interrupt(self, box: RunningBox) -> None:
+        own = self.language.interrupt_signal
+        cgroup = box.cgroup
+        if own is None or self._inner_pid is None or cgroup is None:
+            box.signal(signal.SIGINT)
+            return
+        for pid in cgroup.pids():
+            inner = _inner_pid(pid)
+            if inner is None or inner == 1:  # gone, or the box's init
+                continue
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, own if inner == self._inner_pid else signal.SIGINT)
 
     def _escalate(self, cell: Cell) -> None:
         if self._cell is cell and self._done is not None and not self._done.done():
@@ -441,6 +455,8 @@ class Kernel:
             raise frames.ProtocolError(f"unknown frame op {op[:40]!r}")
         if self._ready is not None and not self._ready.done():
             if op == "ready" or (op == "done" and frame.get("seq") == 0):
+                pid = frame.get("pid")
+                self._inner_pid = pid if isinstance(pid, int) and pid > 1 else None
                 self._ready.set_result(None)
             return
         cell = self._cell
@@ -506,6 +522,18 @@ class Kernel:
         if self._cell is None and self._ready is not None and self._ready.done():
             self.obituary = why  # died between cells: the next cell is told
         self._lost(why)
+
+
+def _inner_pid(pid: int) -> int | None:
+    """`pid`'s number in its innermost PID namespace (the box's), from /proc/<pid>/status."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"NSpid:"):
+                    return int(line.split()[-1])
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 def _signame(signum: int) -> str:

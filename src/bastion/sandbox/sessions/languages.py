@@ -8,6 +8,7 @@ bash), never Bastion's.
 from __future__ import annotations
 
 import importlib.resources
+import signal
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -24,6 +25,9 @@ class Language:
     # The driver moves $BASTION_OUT_FD/$BASTION_ERR_FD onto fds 1 and 2 itself (else a bash
     # wrapper does, before it execs the driver: node cannot dup2).
     redirects_itself: bool = False
+    # If set, an interrupt sends this signal to the driver itself and SIGINT to every other
+    # process of the box (bash: SIGUSR1, see bashkernel.sh); else SIGINT to every process.
+    interrupt_signal: int | None = None
 
 
 LANGUAGES: dict[str, Language] = {
@@ -52,6 +56,7 @@ LANGUAGES: dict[str, Language] = {
         ("bashkernel.sh",),
         commands_on_stdin=True,
         redirects_itself=True,
+        interrupt_signal=signal.SIGUSR1,
     ),
 }
 ALIASES = {

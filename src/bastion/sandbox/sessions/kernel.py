@@ -10,9 +10,10 @@ program printing something that looks like a control message changes nothing.
                  when the driver's "done" frame for that seq arrives (then the pipes are drained:
                  the driver flushed before writing it), or when the kernel's box dies.
     interrupt    SIGINT to every process in the kernel's box (a KeyboardInterrupt in Python,
-                 breakOnSigint in node, an interactive shell's Ctrl-C); if the cell has not ended
-                 after a grace period, the box is killed (cgroup.kill) and the kernel restarts
-                 on the next cell: state is lost, but nothing keeps running.
+                 breakOnSigint in node; bash gets SIGUSR1 and its children SIGINT, see
+                 bashkernel.sh), again every 200 ms; if the cell has not ended after a grace
+                 period, the box is killed (cgroup.kill) and the kernel restarts on the next
+                 cell: state is lost, but nothing keeps running.
     limits       wall time (timer), CPU time (the box cgroup's usage, polled), output caps per
                  stream, memory (the box cgroup's limit; an OOM kill ends the kernel and is
                  reported as SIGKILL + oom_killed).
@@ -45,8 +46,9 @@ CPU_TICK_S = 0.02
 EXIT_GRACE_S = 0.3
 STARTUP_OUTPUT_BYTES = 2048
 
-# The box's first command: move the program's output onto the host's per-kernel pipes, close
-# the spare fds, and exec the driver. (The pipeline's own stdout/stderr pipes stay unused.)
+# For a driver that cannot move its own output fds (node): move the program's output onto the
+# host's per-kernel pipes, close the spare fds, and exec the driver. (The pipeline's own
+# stdout/stderr pipes stay unused.)
 _REDIRECT = (
     "o=$BASTION_OUT_FD e=$BASTION_ERR_FD; unset BASTION_OUT_FD BASTION_ERR_FD; "
     'eval "exec 1>&$o 2>&$e $o>&- $e>&-"; exec "$@"'

@@ -123,8 +123,8 @@ async def test_supervisor_killed_mid_job_leaves_nothing_after_restart(
     try:
         line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 60)
         assert line == b"RUNNING\n"
-        # the uid keeper, bwrap, the box's init, the job, three daemons
-        assert len(processes_of(policy.box_uid)) >= 7
+        # the uid keeper, the spawner, bwrap, the box's init, the job, three daemons
+        assert len(processes_of(policy.box_uid)) >= 8
     finally:
         proc.send_signal(signal.SIGKILL)  # the supervisor dies mid-job (and never outlives us)
         proc.wait()
@@ -326,3 +326,44 @@ async def test_a_cancelled_caller_kills_the_job(sandbox: LocalSandbox) -> None:
             break
         await asyncio.sleep(0.05)
     assert leftovers(sandbox.pipeline) == ([], [])
+
+
+async def test_boxes_beyond_the_fd_budget_wait_their_turn(sandbox: LocalSandbox) -> None:
+    pipeline = sandbox.pipeline
+    saved, pipeline.max_running = pipeline.max_running, 3
+    seen: list[int] = []
+
+    async def sample() -> None:
+        while True:
+            seen.append(pipeline.running)
+            await asyncio.sleep(0.01)
+
+    sampler = asyncio.get_running_loop().create_task(sample())
+    code = "import time; time.sleep(0.2); print('ok')"
+    job = Job(language="python", files=(File(name="m.py", content=code),))
+    try:
+        results = await asyncio.gather(*(sandbox.run(job) for _ in range(10)))
+    finally:
+        pipeline.max_running = saved
+        sampler.cancel()
+    assert [r.run.stdout for r in results] == ["ok\n"] * 10
+    assert max(seen) == 3  # never more than the budget, and the budget was used
+
+
+async def test_boxes_still_start_when_the_spawner_is_gone(registry: RuntimeRegistry) -> None:
+    sb = LocalSandbox.open(unique_policy(), registry=registry)
+    try:
+        spawner = sb.pipeline.spawner
+        assert spawner is not None
+        job = Job(language="python", files=(File(name="m.py", content="print('hi')"),))
+        assert (await sb.run(job)).run.stdout == "hi\n"  # through the spawner
+        os.kill(spawner.pid, signal.SIGKILL)
+        for _ in range(100):
+            if not spawner.alive:
+                break
+            await asyncio.sleep(0.01)
+        result = await sb.run(job)  # the long way: setpriv + prlimit + bwrap
+        assert (result.run.status, result.run.stdout) == (None, "hi\n")
+        assert leftovers(sb.pipeline) == ([], [])
+    finally:
+        await sb.aclose(remove_cgroup_root=True)

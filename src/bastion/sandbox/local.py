@@ -6,13 +6,15 @@
     running = await sandbox.start(job)           # RunningJob: events(), stdin, signal(), wait()
     await sandbox.aclose()
 
-Sessions are not built here: pass `sessions=<factory>` (a callable taking this sandbox's
-`Pipeline`, `Policy` and runtime registry and a `SessionSpec`, returning an awaitable
-`SandboxSession`); `open_session` delegates to it and refuses clearly when none was given.
+Sessions are built by `bastion.sandbox.sessions`: by default a `SessionManager` (kept as
+`sandbox.sessions`, to find a session by id and to close them all with the sandbox); another
+factory can be passed as `sessions=` (a callable taking this sandbox's `Pipeline`, `Policy`,
+runtime registry and a `SessionSpec`, returning an awaitable `SandboxSession`).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
 from bastion.protocol.exec import Job, JobResult, Runtime, SandboxSession, SessionSpec, StageName
@@ -23,6 +25,7 @@ from bastion.sandbox.jobs import LocalRunningJob, stage_limits
 from bastion.sandbox.policy import Policy
 from bastion.sandbox.pool import WarmPool, packet
 from bastion.sandbox.runtimes import RuntimeDef, RuntimeRegistry, detect_runtimes
+from bastion.sandbox.sessions import SessionManager
 
 SessionFactory = Callable[
     [Pipeline, Policy, RuntimeRegistry, SessionSpec], Awaitable[SandboxSession]
@@ -43,7 +46,7 @@ class LocalSandbox:
         self.pipeline = pipeline
         self.policy = pipeline.policy
         self.registry = registry
-        self._sessions = sessions
+        self.sessions: SessionFactory = sessions if sessions is not None else SessionManager()
         self._pool = WarmPool(pipeline, size=pool_size)
         self._jobs: set[LocalRunningJob] = set()
 
@@ -72,15 +75,19 @@ class LocalSandbox:
         return self._start(job, keep_stdin_open=True)
 
     async def run(self, job: Job) -> JobResult:
-        """Run `job` to the end with `job.stdin` as its whole input."""
-        return await self._start(job, keep_stdin_open=False).wait()
+        """Run `job` to the end with `job.stdin` as its whole input.
+
+        Cancelling the caller (a client that went away) kills the job's process tree.
+        """
+        running = self._start(job, keep_stdin_open=False, stream_events=False)
+        try:
+            return await running.wait()
+        except asyncio.CancelledError:
+            running.kill()
+            raise
 
     async def open_session(self, spec: SessionSpec) -> SandboxSession:
-        if self._sessions is None:
-            raise NotImplementedError(
-                "this LocalSandbox was opened without a sessions factory; pass sessions=..."
-            )
-        return await self._sessions(self.pipeline, self.policy, self.registry, spec)
+        return await self.sessions(self.pipeline, self.policy, self.registry, spec)
 
     # ------------------------------------------------------------ more
 
@@ -102,19 +109,28 @@ class LocalSandbox:
         return pooled
 
     async def aclose(self, *, remove_cgroup_root: bool = False) -> None:
-        """Kill running jobs and warm boxes; optionally remove our cgroup prefix too."""
+        """Kill running jobs, sessions and warm boxes; optionally remove our cgroup prefix too."""
+        if isinstance(self.sessions, SessionManager):
+            await self.sessions.close_all()
         for job in list(self._jobs):
             await job.aclose()
         await self._pool.aclose()
         self.pipeline.close(remove_cgroup_root=remove_cgroup_root)
 
-    def _start(self, job: Job, *, keep_stdin_open: bool) -> LocalRunningJob:
+    def _start(
+        self, job: Job, *, keep_stdin_open: bool, stream_events: bool = True
+    ) -> LocalRunningJob:
         rt = self.registry.resolve(job.language, job.version)
         running = LocalRunningJob(
-            job, rt, self.policy, self._spawn, keep_stdin_open=keep_stdin_open
+            job,
+            rt,
+            self.policy,
+            self._spawn,
+            keep_stdin_open=keep_stdin_open,
+            stream_events=stream_events,
         )
         self._jobs.add(running)
-        running._task.add_done_callback(lambda _: self._jobs.discard(running))
+        running.add_done_callback(lambda: self._jobs.discard(running))
         return running
 
     async def _spawn(

@@ -64,7 +64,9 @@ class Box:
     def __init__(
         self,
         *,
-        proc: subprocess.Popen[bytes],
+        proc: subprocess.Popen[bytes] | None,
+        pid: int,
+        exit_status: asyncio.Future[int] | None,
         init_pid: int,
         init_pidfd: int,
         cgroup: JobCgroup | None,
@@ -80,7 +82,8 @@ class Box:
         parked: bool = False,
     ) -> None:
         self._loop = asyncio.get_running_loop()
-        self._proc = proc
+        self._proc = proc  # bwrap, when we started it ourselves; else the spawner reports
+        self._pid = pid
         self._init_pid = init_pid
         self._init_pidfd = init_pidfd
         self._cgroup = cgroup
@@ -102,12 +105,16 @@ class Box:
         self._stdin_closing = False
         self._exited = self._loop.create_future()  # -> raw wait status of bwrap
         self._result: asyncio.Task[BoxResult] | None = None
-        self._proc_pidfd = os.pidfd_open(proc.pid)
+        self._proc_pidfd: int | None = None
         for fd in (stdin_fd, stdout_fd, stderr_fd, *([collect_fd] if collect_fd else [])):
             os.set_blocking(fd, False)
         for s in (*self._streams.values(), *([self._collect] if self._collect else [])):
             self._loop.add_reader(s.fd, self._on_readable, s)
-        self._loop.add_reader(self._proc_pidfd, self._on_proc_exit)
+        if exit_status is not None:
+            exit_status.add_done_callback(self._on_spawner_status)
+        else:
+            self._proc_pidfd = os.pidfd_open(pid)
+            self._loop.add_reader(self._proc_pidfd, self._on_proc_exit)
         self._wall: asyncio.TimerHandle | None = None
         self._cpu_watch: asyncio.Task[None] | None = None
         self.parked = parked
@@ -154,7 +161,7 @@ class Box:
     @property
     def pid(self) -> int:
         """The bwrap process (outside the box)."""
-        return self._proc.pid
+        return self._pid
 
     @property
     def cgroup(self) -> JobCgroup | None:
@@ -258,16 +265,27 @@ class Box:
             self._loop.remove_reader(s.fd)
 
     def _on_proc_exit(self) -> None:
-        self._loop.remove_reader(self._proc_pidfd)
+        if self._proc_pidfd is not None:
+            self._loop.remove_reader(self._proc_pidfd)
         # Reap bwrap ourselves (wait4 gives the CPU time of the reaped tree as a fallback when
         # there is no cgroup) and tell Popen, so it neither reaps again nor warns.
         try:
-            _pid, status, rusage = os.wait4(self._proc.pid, 0)
+            _pid, status, rusage = os.wait4(self._pid, 0)
         except ChildProcessError:
             status, rusage = 0, None
-        self._proc.returncode = os.waitstatus_to_exitcode(status)
+        if self._proc is not None:
+            self._proc.returncode = os.waitstatus_to_exitcode(status)
         if not self._exited.done():
             self._exited.set_result((status, rusage))
+
+    def _on_spawner_status(self, status: asyncio.Future[int]) -> None:
+        if self._exited.done():
+            return
+        if status.cancelled() or status.exception() is not None:
+            # The spawner died: bwrap died with it (--die-with-parent); report it killed.
+            self._exited.set_result((9, None))  # a raw wait status: killed by SIGKILL
+        else:
+            self._exited.set_result((status.result(), None))
 
     async def _watch_cpu(self, cgroup: JobCgroup) -> None:
         limit_us = self._limits.cpu_time_ms * 1000
@@ -351,14 +369,17 @@ class Box:
     async def _wait_empty(self) -> None:
         if self._cgroup is None:
             return
+        # A killed tree usually empties within a couple of ms: look often at first (a doubling
+        # backoff from the start would notice up to twice as late), then back off.
         deadline = time.monotonic() + 5
-        delay = 0.0005
+        polls = 0
         while self._cgroup.populated():
             if time.monotonic() > deadline:
                 raise TimeoutError
-            self._cgroup.kill()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.02)
+            if polls % 8 == 7:
+                self._cgroup.kill()  # anything that raced the first kill
+            await asyncio.sleep(0.00025 if polls < 16 else min(0.001 * (polls - 15), 0.02))
+            polls += 1
 
     def _drain(self) -> None:
         # Every writer is dead now: read what the pipes still hold (the kernel keeps it after the
@@ -379,7 +400,8 @@ class Box:
             self._loop.remove_writer(self._stdin_fd)
             os.close(self._stdin_fd)
             self._stdin_fd = None
-        os.close(self._proc_pidfd)
+        if self._proc_pidfd is not None:
+            os.close(self._proc_pidfd)
         os.close(self._init_pidfd)
         self._init_pidfd = -1
         self._on_done()

@@ -119,9 +119,9 @@ def test_defaults_stdin_newline_and_file_names() -> None:
     assert [f.name for f in j.files] == ["file0.code", "lib/b.py"]
     assert j.stdin == "\n"  # Piston: empty stdin becomes "\n"
     assert j.args == ()
-    assert (j.run_limits.wall_time_ms, j.run_limits.cpu_time_ms) == (3000, 3000)
-    assert (j.compile_limits.wall_time_ms, j.compile_limits.cpu_time_ms) == (10000, 10000)
-    assert j.run_limits.memory_bytes == 512 * 1024 * 1024
+    # Unnamed limits are left to the runtime's defaults (the sandbox applies them).
+    assert (j.run_limits.wall_time_ms, j.run_limits.cpu_time_ms) == (None, None)
+    assert (j.compile_limits.wall_time_ms, j.compile_limits.memory_bytes) == (None, None)
     assert j.run_limits.output_max_bytes == 1024
     assert parse_job(job(stdin="a"), RUNTIMES, LIMITS).job.stdin == "a\n"
     assert parse_job(job(stdin="a\n"), RUNTIMES, LIMITS).job.stdin == "a\n"
@@ -135,9 +135,9 @@ def test_falsy_limits_fall_back_and_piston_client_minus_one_memory_is_the_defaul
         RUNTIMES,
         LIMITS,
     ).job
-    assert j.run_limits.wall_time_ms == 3000
-    assert j.compile_limits.wall_time_ms == 10000
-    assert j.run_limits.memory_bytes == 512 * 1024 * 1024
+    assert j.run_limits.wall_time_ms is None
+    assert j.compile_limits.wall_time_ms is None
+    assert j.run_limits.memory_bytes is None
     j = parse_job(job(run_timeout=1500.2, run_memory_limit=10_000_000), RUNTIMES, LIMITS).job
     assert j.run_limits.wall_time_ms == 1501
     assert j.run_limits.memory_bytes == 10_000_000

@@ -19,6 +19,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bastion._version import __version__
 from bastion.protocol.errors import (
@@ -40,7 +41,7 @@ from bastion.sandbox.service.metrics import CONTENT_TYPE, Metrics
 from bastion.sandbox.service.packages import Catalog, Packages, catalog_from_runtimes
 from bastion.sandbox.service.piston import RequestError, parse_job, result_json, runtimes_json
 from bastion.sandbox.service.ratelimit import RateLimiter, retry_after
-from bastion.sandbox.service.sessions import Sessions
+from bastion.sandbox.service.sessions import Misdirected, Sessions
 from bastion.sandbox.service.ws import connect
 
 log = logging.getLogger("bastion.exec")
@@ -156,9 +157,29 @@ async def _on_http(request: Request, exc: Exception) -> Response:
     return _message(exc.status_code, exc.detail)
 
 
+async def _on_misdirected(request: Request, exc: Exception) -> Response:
+    return _message(421, str(exc))
+
+
 async def _on_crash(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return _message(500, f"internal error ({type(exc).__name__}); the server log has details")
+
+
+class ReplicaHeader:
+    """Tag every response with the replica that served it (for pinning and debugging)."""
+
+    def __init__(self, app: ASGIApp, *, replica: str) -> None:
+        self.app = app
+        self.header = (b"x-bastion-replica", replica.encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def tagged(message: Message) -> None:
+            if message["type"] in ("http.response.start", "websocket.accept"):
+                message = {**message, "headers": [*message.get("headers", []), self.header]}
+            await send(message)
+
+        await self.app(scope, receive, tagged if scope["type"] != "lifespan" else send)
 
 
 # -- the app ---------------------------------------------------------------------------------
@@ -214,11 +235,14 @@ def create_app(
             RequestError: _on_request_error,
             ExecError: _on_exec_error,
             QueueFull: _on_queue_full,
+            Misdirected: _on_misdirected,
             HTTPException: _on_http,
             Exception: _on_crash,
         },
         lifespan=lifespan,
     )
+    if cfg.replica:
+        app.add_middleware(ReplicaHeader, replica=cfg.replica)
     app.state.exec = ctx
     app.state.health = health_
     app.state.sessions = sessions

@@ -45,3 +45,6 @@ class ServiceConfig:
     session_idle_timeout_s: float = 600.0
     session_max_lifetime_s: float = 3600.0
     session_file_max_bytes: int = 64 * 1024 * 1024
+    # This replica's name (e.g. the pod name): prefixes session ids and tags responses with
+    # `X-Bastion-Replica` so a load balancer can pin sessions. Empty for a single instance.
+    replica: str = ""

@@ -3,17 +3,19 @@
 A key reads `bst_<id>_<secret>`: the id finds the row, the 256-bit secret is checked against its
 SHA-256 in constant time. The secret is random, so a fast hash is enough (no password stretching
 needed) and the database alone never yields a usable key. Revocation takes effect on the next
-request: nothing is cached.
+request: nothing is cached, and each operation opens the file afresh, so a database mounted
+read-only from a Kubernetes Secret is picked up when the Secret changes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
 import sqlite3
-import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -65,18 +67,31 @@ def from_authorization(header: str | None) -> str | None:
 
 
 class KeyStore:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(_SCHEMA)
+        self.read_only = read_only
+        if read_only:
+            if not path.is_file():
+                raise FileNotFoundError(f"API key database {path} does not exist")
+            return
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with self._connect() as db:
+            db.execute(_SCHEMA)
         path.chmod(0o600)
 
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        if self.read_only:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
+        else:
+            db = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
+        try:
+            yield db
+        finally:
+            db.close()
+
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        """Nothing stays open between operations; kept for symmetry with callers' `finally`."""
 
     def create(
         self, name: str, *, rate_per_second: float | None = None, burst: int | None = None
@@ -85,8 +100,8 @@ class KeyStore:
         key_id = secrets.token_hex(6)
         secret = secrets.token_urlsafe(32).replace("_", "-")
         now = time.time()
-        with self._lock:
-            self._db.execute(
+        with self._connect() as db:
+            db.execute(
                 "INSERT INTO api_keys VALUES (?, ?, ?, ?, NULL, ?, ?)",
                 (key_id, name, _digest(secret), now, rate_per_second, burst),
             )
@@ -101,8 +116,8 @@ class KeyStore:
         return key, f"{PREFIX}_{key_id}_{secret}"
 
     def list(self) -> list[ApiKey]:
-        with self._lock:
-            rows = self._db.execute(
+        with self._connect() as db:
+            rows = db.execute(
                 "SELECT id, name, created_at, revoked_at, rate_per_second, burst FROM api_keys"
                 " ORDER BY created_at"
             ).fetchall()
@@ -119,8 +134,8 @@ class KeyStore:
         ]
 
     def revoke(self, key_id: str) -> bool:
-        with self._lock:
-            cur = self._db.execute(
+        with self._connect() as db:
+            cur = db.execute(
                 "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                 (time.time(), key_id),
             )
@@ -131,8 +146,8 @@ class KeyStore:
         if parsed is None:
             return None
         key_id, secret = parsed
-        with self._lock:
-            row = self._db.execute(
+        with self._connect() as db:
+            row = db.execute(
                 "SELECT id, name, created_at, revoked_at, rate_per_second, burst, secret_sha256"
                 " FROM api_keys WHERE id = ?",
                 (key_id,),

@@ -61,15 +61,16 @@ class RequestError(Exception):
 
 @dataclass(frozen=True, kw_only=True)
 class ConfiguredLimits:
-    """The operator's limits (Piston's names and units: ms and bytes). A limit <= 0 is unlimited
-    in Piston; here memory keeps a cap, and a negative requested memory limit means "default"
-    (piston-client always sends -1)."""
+    """The most a request may ask for (Piston's names and units: ms and bytes); a limit <= 0 lets
+    any value through, as in Piston. A request that names no limit gets the runtime's own default
+    (Java needs more than Python), decided by the sandbox. A negative memory limit means that
+    default too: piston-client always sends -1, which Piston reads as "unlimited"."""
 
     compile_timeout: int = 10_000
     run_timeout: int = 3_000
     compile_cpu_time: int = 10_000
     run_cpu_time: int = 3_000
-    compile_memory_limit: int = 512 * 1024 * 1024
+    compile_memory_limit: int = 1024 * 1024 * 1024
     run_memory_limit: int = 512 * 1024 * 1024
     output_max_size: int = 1024  # per stream, as Piston's PISTON_OUTPUT_MAX_SIZE
 
@@ -233,16 +234,16 @@ def _limits(body: Mapping[str, Any], configured: ConfiguredLimits) -> tuple[Limi
             limit = configured.get(name)
             raw = body.get(name)
             if _falsy(raw):
-                chosen[name] = limit if limit > 0 else None
+                chosen[name] = None
                 continue
             if not _is_number(raw):
                 raise RequestError(f"If specified, {name} must be a number")
             value = float(raw)  # type: ignore[arg-type]  # checked by _is_number
             if constraint == "memory_limit" and value < 0:
-                chosen[name] = limit if limit > 0 else None  # -1: "no limit" -> the default cap
+                chosen[name] = None
                 continue
             if limit <= 0:
-                chosen[name] = max(0, math.ceil(value))
+                chosen[name] = math.ceil(value) if value > 0 else None
                 continue
             if value > limit:
                 raise RequestError(f"{name} cannot exceed the configured limit of {limit}")

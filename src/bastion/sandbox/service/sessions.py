@@ -14,7 +14,9 @@ and for Python and Node a REPL whose variables survive between runs. Routes:
     DELETE /api/v3/sessions/{id}                 close and clean up
 
 A session belongs to the principal (API key) that created it; others get 404, as if it did not
-exist. The service closes sessions idle past `idle_timeout` or older than `max_lifetime` (a reaper
+exist. With several replicas, ids read `<replica>.<token>` so a load balancer can pin every
+request of a session to the replica that holds it; a misrouted request gets 421.
+The service closes sessions idle past `idle_timeout` or older than `max_lifetime` (a reaper
 runs every second), on top of whatever the sandbox enforces itself.
 """
 
@@ -24,6 +26,7 @@ import asyncio
 import base64
 import contextlib
 import json
+import secrets
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -43,8 +46,19 @@ from bastion.sandbox.service.piston import RequestError, stage_json
 PREFIX = "/api/v3/sessions"
 
 
+class Misdirected(Exception):
+    """A session id names another replica: the load balancer routed it wrongly (HTTP 421)."""
+
+    def __init__(self, sid: str, owner: str, replica: str) -> None:
+        super().__init__(
+            f"session {sid!r} lives on replica {owner!r}, not {replica!r}; route "
+            "/api/v3/sessions/<replica>.<id> to that replica (see the README on replicas)"
+        )
+
+
 @dataclass(kw_only=True)
 class _Entry:
+    id: str
     session: SandboxSession
     owner: str
     created: float
@@ -63,7 +77,7 @@ class _Entry:
 
     def json(self) -> dict[str, Any]:
         return {
-            "id": self.session.id,
+            "id": self.id,
             "created_at": self.created,
             "idle_timeout": self.idle_timeout_s,
             "max_lifetime": self.max_lifetime_s,
@@ -114,6 +128,10 @@ class Sessions:
 
     def _get(self, request: Request) -> _Entry:
         sid = request.path_params["id"]
+        replica = self.ctx.config.replica
+        owner, dot, _ = sid.partition(".")
+        if replica and dot and owner != replica:
+            raise Misdirected(sid, owner, replica)
         entry = self._entries.get(sid)
         if entry is None or entry.owner != principal(request.scope):
             raise SessionNotFound(sid)
@@ -149,7 +167,9 @@ class Sessions:
         finally:
             self._creating -= 1
         now = time.time()
+        replica = self.ctx.config.replica
         entry = _Entry(
+            id=f"{replica}.{secrets.token_urlsafe(18)}" if replica else secrets.token_urlsafe(18),
             session=session,
             owner=principal(request.scope),
             created=now,
@@ -157,7 +177,7 @@ class Sessions:
             idle_timeout_s=idle,
             max_lifetime_s=life,
         )
-        self._entries[session.id] = entry
+        self._entries[entry.id] = entry
         self.ctx.metrics.sessions.set(len(self._entries))
         return JSONResponse(entry.json(), status_code=201)
 
@@ -171,13 +191,13 @@ class Sessions:
 
     async def delete(self, request: Request) -> Response:
         entry = self._get(request)
-        await self._drop(entry.session.id)
+        await self._drop(entry.id)
         return Response(status_code=204)
 
     async def interrupt(self, request: Request) -> Response:
         entry = self._get(request)
         await entry.session.interrupt()
-        return JSONResponse({"id": entry.session.id, "interrupted": True})
+        return JSONResponse({"id": entry.id, "interrupted": True})
 
     async def execute(self, request: Request) -> Response:
         entry = self._get(request)

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import semantic_version
+import semantic_version  # type: ignore[import-untyped]
 
 from bastion.protocol.exec import Job, JobResult, Runtime
 from bastion.sandbox.service.piston import RequestError, parse_version

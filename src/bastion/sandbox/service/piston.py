@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-import semantic_version
+import semantic_version  # type: ignore[import-untyped]
 
 from bastion.protocol.exec import (
     Encoding,

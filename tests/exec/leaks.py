@@ -55,10 +55,6 @@ def session_members(sid: int, exclude: int | None = None) -> list[int]:
     return members
 
 
-def tmp_entries(pattern: str = "bastion*") -> set[str]:
-    return {p.name for p in Path("/tmp").glob(pattern)}
-
-
 def settle(check: Callable[[], object], timeout_s: float = 10.0) -> object:
     """Poll until `check()` is falsy (nothing left), returning the last value."""
     deadline = time.monotonic() + timeout_s

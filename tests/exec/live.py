@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +28,21 @@ def free_port() -> int:
 
 class Server:
     def __init__(
-        self, state_dir: Path, *args: str, env: dict[str, str] | None = None, port: int = 0
+        self,
+        state_dir: Path,
+        *args: str,
+        env: dict[str, str] | None = None,
+        port: int = 0,
+        tmpdir: Path | None = None,
     ) -> None:
         self.state_dir = state_dir
         self.args = args
         self.env = env or {}
         self.port = port
+        # Its own TMPDIR, so leak checks see only this server's temp files (other suites share
+        # /tmp); traversable because boxes run as an unprivileged uid and bind files from it.
+        self.tmpdir = tmpdir or Path(tempfile.mkdtemp(prefix="bastion-exectest-tmp-"))
+        self.tmpdir.chmod(0o711)
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = state_dir / "server.log"
 
@@ -53,13 +63,14 @@ class Server:
             self.proc = subprocess.Popen(
                 [BASTION, "exec", "serve", "--host", "127.0.0.1", "--port", str(self.port),
                  "--state-dir", str(self.state_dir), "--log-level", "warning", *self.args],
-                stdout=log, stderr=log, env={**os.environ, **self.env},
+                stdout=log, stderr=log,
+                env={**os.environ, "TMPDIR": str(self.tmpdir), **self.env},
                 start_new_session=True,  # its own session: leak checks find its descendants
             )  # fmt: skip
             log.close()
             if self._wait_ready(timeout_s):
                 return self
-            self.stop()
+            self.stop(keep_tmp=True)
         raise RuntimeError(f"exec server did not start; log:\n{self.log.read_text()[-3000:]}")
 
     def _wait_ready(self, timeout_s: float) -> bool:
@@ -74,24 +85,24 @@ class Server:
             time.sleep(0.05)
         return False
 
-    def stop(self, sig: int = signal.SIGTERM, timeout_s: float = 20.0) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(sig)
-        try:
-            self.proc.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+    def leftovers(self) -> list[str]:
+        return sorted(p.name for p in self.tmpdir.iterdir())
 
+    def remove_tmpdir(self) -> None:
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
 
-@contextlib.contextmanager
-def running(state_dir: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[Server]:
-    server = Server(state_dir, *args, env=env).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    def stop(
+        self, sig: int = signal.SIGTERM, timeout_s: float = 20.0, *, keep_tmp: bool = False
+    ) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if not keep_tmp:
+            self.remove_tmpdir()
 
 
 def unique_prefix(tag: str) -> str:

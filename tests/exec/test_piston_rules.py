@@ -214,7 +214,7 @@ def test_stage_has_pistons_ten_keys_in_pistons_units() -> None:
         (
             {"status": Status.SIGNALED, "code": None, "signal": "SIGSEGV"},
             "SIGSEGV",
-            "Caught fatal signal SIGSEGV",
+            "Caught fatal signal 11",
         ),
         (
             {"status": Status.TIMEOUT, "message": "Time limit exceeded (wall clock)"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from bastion.sandbox.service.metrics import Metrics
 from bastion.sandbox.service.packages import Packages
 
 T = TypeVar("T")
+KILL_GRACE_S = 5.0
 
 
 class ClientGone(Exception):
@@ -47,7 +49,7 @@ class ExecContext:
         accepted = time.monotonic()
         async with self.admission.slot(key):
             started = time.monotonic()
-            result = await self.sandbox.run(job)
+            result = await run_killing_on_cancel(self.sandbox, job)
             self.admission.record_duration(time.monotonic() - started)
         self.observe(result)
         self.metrics.request_seconds.labels(result.language).observe(time.monotonic() - accepted)
@@ -59,6 +61,20 @@ class ExecContext:
             if result.run is result.compile:
                 return
         self.metrics.stage_finished(result.language, "run", result.run)
+
+
+async def run_killing_on_cancel(sandbox: Sandbox, job: Job) -> JobResult:
+    """`Sandbox.run`, except that cancelling the caller kills the job's whole process tree
+    (a plain `run` may outlive its awaiting task) and keeps the slot until it is dead."""
+    running = await sandbox.start(job)
+    try:
+        await running.close_stdin()  # the job's stdin is all it gets, as with `run`
+        return await running.wait()
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await running.signal("SIGKILL")
+            await asyncio.wait_for(running.wait(), KILL_GRACE_S)
+        raise
 
 
 async def until_disconnect(receive: Receive, work: Callable[[], Awaitable[T]]) -> T:

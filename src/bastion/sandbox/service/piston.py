@@ -13,6 +13,7 @@ import base64
 import binascii
 import math
 import posixpath
+import signal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -321,13 +322,28 @@ def piston_memory(memory_bytes: int) -> int:
 
 
 def _message(stage: StageResult) -> str | None:
-    if stage.message is not None or stage.status is None:
+    """Piston's (isolate's) wording for each status, whatever words the sandbox chose, so
+    clients that match on messages keep working; internal errors keep the sandbox's text."""
+    status = stage.status
+    if status is None:
         return stage.message
-    if stage.status == Status.RUNTIME_ERROR:
+    if status == Status.RUNTIME_ERROR:
         return f"Exited with error status {stage.code}"
-    if stage.status == Status.SIGNALED:
-        return f"Caught fatal signal {stage.signal}"
-    return _DEFAULT_MESSAGES.get(stage.status)
+    if status == Status.SIGNALED:
+        return f"Caught fatal signal {_signal_number(stage.signal)}"
+    if status == Status.TIMEOUT:
+        given = stage.message or ""
+        return given if given.startswith("Time limit exceeded") else "Time limit exceeded"
+    if status == Status.INTERNAL:
+        return stage.message or _DEFAULT_MESSAGES[status]
+    return _DEFAULT_MESSAGES[status]
+
+
+def _signal_number(name: str | None) -> int | str | None:
+    try:
+        return signal.Signals[name].value if name else None
+    except KeyError:
+        return name
 
 
 def stage_json(stage: StageResult) -> JSON:

@@ -26,6 +26,7 @@ import asyncio
 import base64
 import contextlib
 import json
+import logging
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -44,6 +45,7 @@ from bastion.sandbox.service.guard import principal
 from bastion.sandbox.service.piston import RequestError, stage_json
 
 PREFIX = "/api/v3/sessions"
+log = logging.getLogger("bastion.exec.sessions")
 
 
 class Misdirected(Exception):
@@ -238,6 +240,10 @@ class Sessions:
                 queue.put_nowait({"type": "result", **stage_json(cell.stage), "outputs": outputs})
             except ExecError as e:
                 queue.put_nowait({"type": "error", "message": str(e)})
+            except Exception as e:  # the stream has started: report in it, never end silently
+                log.exception("session %s: execute failed", entry.id)
+                message = f"internal error ({type(e).__name__}); the server log has details"
+                queue.put_nowait({"type": "error", "message": message})
             finally:
                 queue.put_nowait(None)
 

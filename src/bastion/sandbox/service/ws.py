@@ -25,7 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from bastion.protocol.errors import ExecError
 from bastion.protocol.exec import Job, Output, RunningJob, StageExited, StageStarted
 from bastion.sandbox.service.admission import QueueFull
-from bastion.sandbox.service.context import ExecContext
+from bastion.sandbox.service.context import KILL_GRACE_S, ExecContext
 from bastion.sandbox.service.guard import principal
 from bastion.sandbox.service.piston import SIGNALS, RequestError, exit_json, parse_job
 
@@ -171,10 +171,14 @@ class Connection:
     async def stop(self) -> None:
         """The socket is gone or closing: kill whatever still runs."""
         pump = self._pump
-        if pump is not None and not pump.done():
-            if self.job is not None:
-                with contextlib.suppress(Exception):
-                    await self.job.signal("SIGKILL")
+        if pump is None or pump.done():
+            return
+        if self.job is not None:
+            # Kill, then let the pump see the job end so its slot frees only once it is dead.
+            with contextlib.suppress(Exception):
+                await self.job.signal("SIGKILL")
+                await asyncio.wait_for(asyncio.shield(pump), KILL_GRACE_S)
+        if not pump.done():
             pump.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await pump

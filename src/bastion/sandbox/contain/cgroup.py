@@ -73,6 +73,9 @@ class Cgroups(Protocol):
     def close(self) -> None:
         """Sweep, then remove the prefix directories themselves."""
 
+    def jobs(self) -> list[str]:
+        """Names of the job cgroups that exist now under our prefix (in any hierarchy)."""
+
 
 # ---------------------------------------------------------------- helpers
 
@@ -232,11 +235,14 @@ class Hybrid:
             raise
         return cg
 
-    def _existing(self) -> Iterator[HybridCgroup]:
+    def jobs(self) -> list[str]:
         names: set[str] = set()
         for root in self._roots:
             names.update(p.name for p in root.iterdir() if p.is_dir())
-        for name in sorted(names):
+        return sorted(names)
+
+    def _existing(self) -> Iterator[HybridCgroup]:
+        for name in self.jobs():
             yield HybridCgroup(name, *(root / name for root in self._roots))
 
     def sweep(self) -> int:
@@ -322,6 +328,9 @@ class V2:
     def close(self) -> None:
         self.sweep()
         _rmdir(self._root)
+
+    def jobs(self) -> list[str]:
+        return sorted(p.name for p in self._root.iterdir() if p.is_dir())
 
 
 def _sweep_one(cg: JobCgroup, v1_dirs: Sequence[Path]) -> None:

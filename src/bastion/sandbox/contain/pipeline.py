@@ -32,7 +32,7 @@ from bastion.protocol.errors import ExecError
 from bastion.sandbox.contain import bwrap, rlimits
 from bastion.sandbox.contain import seccomp as seccomp_
 from bastion.sandbox.contain.cgroup import CgroupLimits, Cgroups, JobCgroup
-from bastion.sandbox.contain.spec import BoxResult, BoxSpec
+from bastion.sandbox.contain.spec import BoxFile, BoxResult, BoxSpec
 from bastion.sandbox.contain.supervisor import Box, OutputCallback
 from bastion.sandbox.host import Host
 from bastion.sandbox.policy import Policy
@@ -63,7 +63,7 @@ class Pipeline:
         self.host = host
         self.cgroups = cgroups
         self.seccomp = seccomp
-        self.etc = bwrap.EtcDir(policy)
+        self.etc = bwrap.etc_files(policy)
         self.running = 0
 
     @classmethod
@@ -73,14 +73,13 @@ class Pipeline:
         host = Host.probe(policy)  # 1. what this host supports
         policy.enforce(host.missing)  #    ... and refuse what the policy requires but is missing
         seccomp = seccomp_.compile_filter() if host.seccomp else None  # 2.
-        pipeline = cls(policy, host, cgroups=host.cgroups, seccomp=seccomp)  # 3. /etc
+        pipeline = cls(policy, host, cgroups=host.cgroups, seccomp=seccomp)  # 3. /etc files
         if host.cgroups is not None:  # 4. leftovers of a supervisor that died mid-job
             host.cgroups.sweep()
         return pipeline
 
     def close(self, *, remove_cgroup_root: bool = False) -> None:
-        """Release the generated /etc; optionally sweep and remove our cgroup prefix (tests)."""
-        self.etc.close()
+        """Optionally sweep and remove our cgroup prefix (tests, one-shot CLI runs)."""
         if remove_cgroup_root and self.cgroups is not None:
             self.cgroups.close()
 
@@ -88,8 +87,13 @@ class Pipeline:
         box = await self.spawn(spec, on_output)
         return await box.wait()
 
-    async def spawn(self, spec: BoxSpec, on_output: OutputCallback | None = None) -> Box:
-        """Start `spec` contained; raises `ContainError` if any step fails (all undone)."""
+    async def spawn(
+        self, spec: BoxSpec, on_output: OutputCallback | None = None, *, parked: bool = False
+    ) -> Box:
+        """Start `spec` contained; raises `ContainError` if any step fails (all undone).
+
+        `parked` boxes (the warm pool's) run without clocks until `Box.activate(limits)`.
+        """
         p = self.policy
         with contextlib.ExitStack() as undo:
             # 1. the cgroup, with its limits, before anything runs
@@ -113,7 +117,8 @@ class Pipeline:
                 close_later.append(seccomp_fd)
                 child_fds.append(seccomp_fd)
             file_fds = []
-            for f in spec.files:
+            etc = [BoxFile(path, data) for path, data in self.etc.items()]
+            for f in (*etc, *spec.files):
                 fd = _memfd(f.data)
                 close_later.append(fd)
                 child_fds.append(fd)
@@ -126,7 +131,6 @@ class Pipeline:
             argv = bwrap.command(
                 _with_env(spec, env),
                 p,
-                self.etc,
                 info_fd=info_w,
                 block_fd=block_r,
                 seccomp_fd=seccomp_fd,
@@ -145,6 +149,7 @@ class Pipeline:
                     pass_fds=(*child_fds, *spec.pass_fds),  # the caller closes its pass_fds
                     close_fds=True,
                     start_new_session=True,
+                    env={"PATH": "/usr/bin:/bin"},  # never the supervisor's (seen in /proc/1)
                     user=p.box_uid if switch else None,
                     group=p.box_gid if switch else None,
                     extra_groups=[] if switch else None,
@@ -170,6 +175,7 @@ class Pipeline:
             self.running += 1
             box = Box(
                 proc=proc,
+                init_pid=child,
                 init_pidfd=init_pidfd,
                 cgroup=cgroup,
                 limits=spec.limits,
@@ -181,6 +187,7 @@ class Pipeline:
                 on_output=on_output,
                 tick_s=p.tick_ms / 1000,
                 on_done=self._make_done(cgroup),
+                parked=parked,
             )
             undo.pop_all()
         _close_all(close_later)

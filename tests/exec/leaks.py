@@ -23,9 +23,11 @@ def prefix_dirs(prefix: str, max_depth: int = 6) -> list[Path]:
     return found
 
 
-def job_cgroups(prefix: str) -> list[Path]:
-    """Job cgroups left under the prefix (the prefix dir itself may stay; its children may not)."""
-    return [child for d in prefix_dirs(prefix) for child in d.iterdir() if child.is_dir()]
+def job_cgroups(prefix: str) -> list[str]:
+    """Names of job cgroups under the prefix, once each (a hybrid host has one per hierarchy);
+    the prefix dir itself may stay, its children may not."""
+    names = {child.name for d in prefix_dirs(prefix) for child in d.iterdir() if child.is_dir()}
+    return sorted(names)
 
 
 def pids_in_cgroups(prefix: str) -> list[int]:

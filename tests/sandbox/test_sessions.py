@@ -17,6 +17,7 @@ from bastion.protocol.errors import InvalidJob, SessionNotFound, UnknownRuntime
 from bastion.protocol.exec import Limits, SandboxSession, SessionSpec, Status
 from bastion.sandbox.contain.pipeline import Pipeline
 from bastion.sandbox.policy import Policy
+from bastion.sandbox.runtimes import detect_runtimes
 from bastion.sandbox.sessions import SessionManager
 from bastion.sandbox.sessions.session import LocalSession
 
@@ -88,6 +89,18 @@ async def test_javascript_variables_survive_between_cells(session: LocalSession)
     assert "ReferenceError" in r.stage.stderr
 
 
+async def test_top_level_await_works_in_python_and_javascript(session: LocalSession) -> None:
+    code = "import asyncio\nasync def twice(v):\n    await asyncio.sleep(0)\n    return 2 * v"
+    await session.execute("python", code)
+    r = await session.execute("python", "got = await twice(21)\ngot")
+    assert r.stage.stdout == "42\n", r.stage.stderr
+    r = await session.execute("python", "print(got)")
+    assert r.stage.stdout == "42\n"
+    code = "const v = await new Promise((ok) => setTimeout(() => ok(7), 10));\nconsole.log(v * 6)"
+    r = await session.execute("javascript", code)
+    assert r.stage.stdout == "42\n", r.stage.stderr
+
+
 async def test_bash_cwd_env_and_files_persist_across_cells_and_languages(
     session: LocalSession,
 ) -> None:
@@ -143,6 +156,94 @@ async def test_spoofed_end_markers_change_nothing(session: LocalSession) -> None
     assert r.stage.stdout == "next\n"
 
 
+async def test_a_kernel_that_exits_or_breaks_the_protocol_is_replaced(
+    session: LocalSession,
+) -> None:
+    await session.execute("bash", "export KEPT=1")
+    r = await session.execute("bash", "echo bye; exit 3")
+    assert r.stage.stdout == "bye\n"
+    assert r.stage.code == 3
+    assert r.stage.message is not None
+    r = await session.execute("bash", "echo ${KEPT:-fresh}")
+    assert r.stage.stdout == "fresh\n"
+    r = await session.execute("python", "import os; os._exit(0)")
+    assert r.stage.message is not None
+    # Code that writes garbage on its own kernel's event pipe only breaks that kernel.
+    code = (
+        "import os\n"
+        "for fd in map(int, os.listdir('/proc/self/fd')):\n"
+        "    try: os.write(fd, b'\\xff\\xff\\xff\\xffjunk')\n"
+        "    except OSError: pass\n"
+        "import time; time.sleep(5)"
+    )
+    r = await session.execute("python", code)
+    assert r.stage.signal == "SIGKILL"
+    assert r.stage.message is not None
+    assert "protocol error" in r.stage.message
+    r = await session.execute("python", "print('fresh')")
+    assert r.stage.stdout == "fresh\n"
+
+
+async def test_output_streams_to_sync_and_async_callbacks(session: LocalSession) -> None:
+    seen: list[tuple[str, str]] = []
+
+    async def on_output(stream: str, text: str) -> None:
+        seen.append((stream, text))
+
+    code = "import sys, time\nprint('a', flush=True)\ntime.sleep(0.2)\nprint('b', file=sys.stderr)"
+    r = await session.execute("python", code, on_output=on_output)
+    await asyncio.sleep(0)
+    assert r.stage.output == "a\nb\n"
+    assert "".join(t for _, t in seen) == "a\nb\n"
+    assert {name for name, _ in seen} == {"stdout", "stderr"}
+
+    def broken(stream: str, text: str) -> None:
+        raise ConnectionError("client gone")
+
+    r = await session.execute("bash", "echo x; echo y", on_output=broken)
+    assert r.stage.stdout == "x\ny\n"
+    assert r.stage.message is not None
+
+
+async def test_a_cancelled_execute_stops_its_cell(session: LocalSession) -> None:
+    task = asyncio.ensure_future(session.execute("python", "import time; time.sleep(1000)"))
+    await asyncio.sleep(0.3)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    started = time.monotonic()
+    r = await session.execute("python", "print('next')")
+    assert r.stage.stdout == "next\n"
+    assert time.monotonic() - started < 2
+
+
+async def test_languages_without_a_kernel_run_a_file_per_cell(
+    pipeline: Pipeline, policy: Policy, root: Path
+) -> None:
+    manager = SessionManager(pipeline.spawn, policy, root=root, runtimes=detect_runtimes().registry)
+    s = await manager.open(SessionSpec())
+    try:
+        await s.execute("python", "open('n.txt', 'w').write('20')")
+        code = (
+            '#include <stdio.h>\nint main(void) { int n; FILE *f = fopen("n.txt", "r");\n'
+            'fscanf(f, "%d", &n); printf("%d\\n", n + 22); return 3; }'
+        )
+        r = await s.execute("c", code)
+        assert r.stage.stdout == "42\n", r.stage.stderr
+        assert r.stage.code == 3
+        assert r.stage.status is Status.RUNTIME_ERROR
+        assert await s.list_files() == ["n.txt"]  # no source or a.out left in the work dir
+        r = await s.execute("c", "int main(void) { return }")
+        assert r.stage.status is Status.RUNTIME_ERROR
+        assert "error" in r.stage.stderr
+        r = await s.execute("c", "int main(void) { for (;;); }", limits=Limits(wall_time_ms=300))
+        assert r.stage.status is Status.TIMEOUT
+        with pytest.raises(UnknownRuntime):
+            await s.execute("brainfuck", "+")
+    finally:
+        await manager.close_all()
+
+
 async def _interrupt_after(session: LocalSession, delay: float) -> None:
     await asyncio.sleep(delay)
     await session.interrupt()
@@ -172,6 +273,42 @@ async def test_interrupt_stops_a_busy_cell_and_keeps_state(
     assert r.stage.status is Status.SIGNALED
     r = await session.execute(language, show[language])
     assert r.stage.stdout == "yes\n"
+
+
+@pytest.mark.parametrize(
+    ("language", "setup", "step", "show"),
+    [
+        ("python", "n = 0", "n += 1", "print(n > 0)"),
+        ("bash", "n=0", "n=$((n + 1))", "((n > 0)) && echo True"),
+    ],
+)
+async def test_late_interrupts_never_hurt_the_kernel(
+    session: LocalSession, language: str, setup: str, step: str, show: str
+) -> None:
+    # Interrupts racing the end of fast cells: each lands before, during or after the cell.
+    await session.execute(language, setup)
+    for i in range(30):
+        cell = asyncio.ensure_future(session.execute(language, step))
+        for _ in range(i % 4):
+            await asyncio.sleep(0)
+        await session.interrupt()
+        r = await cell
+        assert r.stage.message is None, r.stage  # the kernel was never killed
+    r = await session.execute(language, show, limits=Limits(wall_time_ms=5000))
+    assert r.stage.stdout == "True\n", r.stage
+
+
+async def test_late_interrupts_leave_javascript_usable(session: LocalSession) -> None:
+    # node's breakOnSigint swaps SIGINT handlers around each script, and a SIGINT landing in
+    # that window ends node (a known limit): the session must still answer, with a fresh kernel.
+    for i in range(30):
+        cell = asyncio.ensure_future(session.execute("javascript", "1 + 1"))
+        for _ in range(i % 4):
+            await asyncio.sleep(0)
+        await session.interrupt()
+        await cell
+    r = await session.execute("javascript", "console.log('alive')")
+    assert r.stage.stdout == "alive\n"
 
 
 async def test_interrupt_escalates_when_the_cell_ignores_sigint(session: LocalSession) -> None:

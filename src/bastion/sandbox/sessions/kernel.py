@@ -42,7 +42,9 @@ KERNEL_DIR = "/opt/bastion"  # inside the box; the drivers are written there rea
 READ_CHUNK = 65536
 START_TIMEOUT_S = 15.0
 INTERRUPT_GRACE_S = 1.0
+INTERRUPT_REPEAT_S = 0.2
 CPU_TICK_S = 0.02
+EXIT_GRACE_S = 0.3
 STARTUP_OUTPUT_BYTES = 2048
 
 # The box's first command: move the program's output onto the host's per-kernel pipes, close
@@ -117,7 +119,12 @@ class RunningBox(Protocol):
     async def wait(self) -> BoxResult: ...
 
 
-Spawn = Callable[[BoxSpec], Awaitable[RunningBox]]
+class Spawn(Protocol):
+    """`Pipeline.spawn`: start a contained box (output goes to `on_output` and the result)."""
+
+    def __call__(
+        self, spec: BoxSpec, on_output: Callable[[str, str], object] | None = None
+    ) -> Awaitable[RunningBox]: ...
 
 
 class KernelDied(ExecError):
@@ -151,7 +158,6 @@ class Kernel:
         self._done: asyncio.Future[tuple[int | None, str | None]] | None = None
         self._cell: Cell | None = None
         self._seq = 0
-        self._child_ctl = (-1, -1)
         self._startup_output = b""
         self._exited: asyncio.Task[BoxResult] | None = None
         self.alive = False
@@ -171,7 +177,6 @@ class Kernel:
         req_r, req_w = os.pipe2(os.O_CLOEXEC)
         evt_r, evt_w = os.pipe2(os.O_CLOEXEC)
         child = (out_w, err_w, req_r, evt_w)
-        self._child_ctl = (req_r, evt_w)  # the box sees them at the same numbers
         self._fds = {"stdout": out_r, "stderr": err_r, "req": req_w, "evt": evt_r}
         env = {
             **lang.env,
@@ -217,8 +222,11 @@ class Kernel:
             raise
         # What a kernel prints while starting (bash's "no job control") belongs to no cell.
 
-    async def kill(self) -> None:
-        """Kill the kernel's whole box and wait until its cgroup is gone."""
+    async def kill(self, why: str | None = None) -> None:
+        """Kill the kernel's whole box and wait until its cgroup is gone. `why` is told to the
+        cell this interrupts, if any."""
+        if why is not None and self._cell is not None:
+            self._cell.note(why)
         if self._box is not None:
             self._box.kill()
         if self._exited is not None:
@@ -257,7 +265,15 @@ class Kernel:
         cpu_task = self._loop.create_task(self._watch_cpu(cpu0, limits.cpu_time_ms))
         try:
             await self._send(code)
-            code_, error = await self._done
+            try:
+                code_, error = await asyncio.shield(self._done)
+            except asyncio.CancelledError:
+                # The caller went away: stop the cell (escalating as usual) so that the kernel
+                # is idle, or dead, before the next cell; never leave it running unobserved.
+                self.stop_cell(Stop.INTERRUPTED)
+                with contextlib.suppress(BaseException):
+                    await asyncio.shield(self._done)
+                raise
         finally:
             for w in watchers:
                 w.cancel()
@@ -275,11 +291,12 @@ class Kernel:
             )
             if oom:
                 sig = signal.SIGKILL
+                limit = min(limits.memory_bytes, self._limits.memory_bytes)
                 cell.note(
-                    f"the cell ran out of memory (limit {limits.memory_bytes} bytes): the "
+                    f"the cell ran out of memory (limit {limit} bytes): the "
                     f"{self.language.name} kernel was killed and its state lost"
                 )
-            else:
+            elif not cell.notes:
                 cell.note(f"the {self.language.name} kernel ended ({error}); its state was lost")
             cpu_ms = result.cpu_time_ms if result else 0
             peak = result.memory_bytes if result else 0
@@ -287,8 +304,8 @@ class Kernel:
             self._restore_limits(limits)
             cpu_ms = (_safe(lambda: cgroup.cpu_usec(), cpu0) - cpu0) // 1000 if cgroup else 0
             peak = _safe(lambda: cgroup.peak_memory(), 0) if cgroup else 0
-            if error == "KeyboardInterrupt" or error == "Interrupted" or cell.stop is not None:
-                sig = signal.SIGINT if cell.stop is not None else None
+            if cell.stop is not None:
+                sig = signal.SIGINT
         return cell.result(
             code=code_ if sig is None else None,
             sig=sig,
@@ -307,9 +324,20 @@ class Kernel:
         cell.stopped(why)
         if not first:
             return
-        with contextlib.suppress(OSError):
-            self._box.signal(signal.SIGINT)
-        self._loop.call_later(INTERRUPT_GRACE_S, self._escalate, cell)
+        self._interrupt(cell, time.monotonic() + INTERRUPT_GRACE_S)
+
+    def _interrupt(self, cell: Cell, deadline: float) -> None:
+        # SIGINT again every tick until the cell ends: one that landed before the user's code
+        # started (drivers ignore it between cells) is not lost. Then the box is killed.
+        if self._cell is not cell or self._done is None or self._done.done():
+            return
+        if time.monotonic() >= deadline:
+            self._escalate(cell)
+            return
+        if self._box is not None:
+            with contextlib.suppress(OSError):
+                self._box.signal(signal.SIGINT)
+        self._loop.call_later(INTERRUPT_REPEAT_S, self._interrupt, cell, deadline)
 
     def _escalate(self, cell: Cell) -> None:
         if self._cell is cell and self._done is not None and not self._done.done():
@@ -361,18 +389,25 @@ class Kernel:
 
     async def _send(self, code: str) -> None:
         data = code.encode()
-        if self.language.commands_on_stdin:
-            await self._write(self._fds["req"], b"%d\n%s" % (len(data), data))
-            if self._box is None:
-                return
-            await self._box.write_stdin(
-                b'__bastion_load %d; eval "$__bastion_code" </dev/null %d<&- %d>&-\n'
-                % (self._seq, *self._child_ctl)
-            )
-        else:
-            await self._write(
-                self._fds["req"], frames.encode({"op": "run", "seq": self._seq, "code": code})
-            )
+        if not self.language.commands_on_stdin:
+            frame = frames.encode({"op": "run", "seq": self._seq, "code": code})
+            await self._write(self._fds["req"], frame)
+            return
+        # Bash: the cell's frame goes first (at least what fits in the pipe now), then the line
+        # that tells the shell to take it; the shell reads the rest while we write it.
+        frame = b"%d %d\n%s" % (self._seq, len(data), data)
+        sent = self._write_now(self._fds["req"], frame)
+        if self._box is not None:
+            await self._box.write_stdin(b"__bastion_cell\n")
+        await self._write(self._fds["req"], frame[sent:])
+
+    def _write_now(self, fd: int, data: bytes) -> int:
+        try:
+            return os.write(fd, data)
+        except BlockingIOError:
+            return 0
+        except OSError:
+            return len(data)  # EPIPE: the kernel died; its exit ends the cell
 
     async def _write(self, fd: int, data: bytes) -> None:
         view = memoryview(data)
@@ -417,13 +452,16 @@ class Kernel:
             if name == "evt" and (self._exited is None or self._exited.done()):
                 self._lost("its control channel closed")
             elif name == "evt" and self._box is not None:
-                self._box.kill()  # the driver is gone: end the box; _on_exit reports it
+                # The driver is gone. Its box normally follows at once (report its real exit
+                # status); whatever it left behind is killed shortly after.
+                self._loop.call_later(EXIT_GRACE_S, self._box.kill)
             return
         if name == "evt":
             try:
                 for frame in self._decoder.feed(data):
                     self._on_frame(frame)
             except frames.ProtocolError as exc:
+                self._loop.remove_reader(fd)
                 self._lost(f"protocol error: {exc}")
         elif self._cell is not None:
             if self._cell.take(name, data):
@@ -435,6 +473,8 @@ class Kernel:
 
     def _on_frame(self, frame: dict[str, Any]) -> None:
         op = frame["op"]
+        if op not in ("ready", "display", "done"):
+            raise frames.ProtocolError(f"unknown frame op {op[:40]!r}")
         if self._ready is not None and not self._ready.done():
             if op == "ready" or (op == "done" and frame.get("seq") == 0):
                 self._ready.set_result(None)

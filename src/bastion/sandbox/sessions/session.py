@@ -20,8 +20,10 @@ from bastion.protocol.errors import InvalidJob, SessionNotFound, UnknownRuntime
 from bastion.protocol.exec import CellResult, Limits, OutputCallback, SessionSpec
 from bastion.sandbox.contain.cgroup import JobCgroup
 from bastion.sandbox.policy import StageLimits
+from bastion.sandbox.runtimes import RuntimeDef, RuntimeRegistry
 from bastion.sandbox.sessions import files
 from bastion.sandbox.sessions.kernel import ALIASES, LANGUAGES, Kernel, Spawn
+from bastion.sandbox.sessions.oneshot import OneShot
 from bastion.sandbox.sessions.workdir import WorkDir
 
 MiB = 1024 * 1024
@@ -69,6 +71,7 @@ class LocalSession:
         policy: SessionPolicy,
         box_limits: StageLimits,
         network: bool,
+        runtimes: RuntimeRegistry | None = None,
         on_close: Callable[[LocalSession], object] = lambda _s: None,
     ) -> None:
         self._id = session_id
@@ -78,11 +81,12 @@ class LocalSession:
         self._policy = policy
         self._box_limits = box_limits
         self._network = network
+        self._runtimes = runtimes  # languages without a kernel run a file per cell
         self._on_close = on_close
         self._loop = asyncio.get_running_loop()
         self._kernels: dict[str, Kernel] = {}
         self._lock = asyncio.Lock()
-        self._running: Kernel | None = None
+        self._running: Kernel | OneShot | None = None
         self._closed: str | None = None  # why, once closed
         self._close_task: asyncio.Task[None] | None = None
         self.created = time.monotonic()
@@ -121,9 +125,14 @@ class LocalSession:
         on_output: OutputCallback | None = None,
     ) -> CellResult:
         self._check_open()
-        name = ALIASES.get(language.lower()) if isinstance(language, str) else None
-        if name is None:
-            raise UnknownRuntime(str(language), "*")
+        if not isinstance(language, str):
+            raise InvalidJob("language must be a string", field="language")
+        # A REPL kernel when there is one, else a runtime that runs a file per cell.
+        target: str | RuntimeDef | None = ALIASES.get(language.lower())
+        if target is None:
+            if self._runtimes is None:
+                raise UnknownRuntime(language, "*")
+            target = self._runtimes.resolve(language)  # UnknownRuntime if not installed
         if not isinstance(code, str):
             raise InvalidJob("code must be a string", field="code")
         if len(code.encode()) > MAX_CODE_BYTES:
@@ -140,6 +149,9 @@ class LocalSession:
             async with self._lock:
                 self._check_open()
                 self._touch(busy=True)
+                if isinstance(target, RuntimeDef):
+                    return await self._run_oneshot(target, code, cell_limits, on_output)
+                name = target
                 kernel = self._kernels.get(name)
                 if kernel is None or not kernel.alive:
                     if kernel is not None:
@@ -167,6 +179,24 @@ class LocalSession:
                 return result
         finally:
             self._touch()
+
+    async def _run_oneshot(
+        self,
+        rt: RuntimeDef,
+        code: str,
+        limits: StageLimits,
+        on_output: OutputCallback | None,
+    ) -> CellResult:
+        cell = OneShot(rt)
+        limits = dataclasses.replace(
+            limits, memory_bytes=min(limits.memory_bytes, self._box_limits.memory_bytes)
+        )
+        spec = cell.spec(code, workdir=self._workdir.path, network=self._network, limits=limits)
+        self._running = cell
+        try:
+            return await cell.run(self._spawn, spec, on_output)
+        finally:
+            self._running = None
 
     async def interrupt(self) -> None:
         """Stop the running cell, if any (SIGINT first, then the kernel is killed)."""
@@ -215,8 +245,13 @@ class LocalSession:
             self._idle.cancel()
         kernels = list(self._kernels.values())
         self._kernels.clear()
+        said = {
+            "closed": "the session was closed",
+            "idle": f"the session was idle for {self.spec.idle_timeout_s:g} s and expired",
+            "lifetime": f"the session reached its lifetime limit ({self.spec.max_lifetime_s:g} s)",
+        }[why]
         try:
-            await asyncio.gather(*(k.kill() for k in kernels), return_exceptions=True)
+            await asyncio.gather(*(k.kill(said) for k in kernels), return_exceptions=True)
         finally:
             self._workdir.close()
             self._on_close(self)

@@ -39,6 +39,27 @@ process.on('unhandledRejection', (err) => {
 
 globalThis.require = require;
 
+// A cell using top-level `await` is not a valid script: it runs as an async function instead,
+// whose value is awaited like any promise. Its `let`/`const` then stay local to that cell
+// (assign to `globalThis.x` to keep something).
+function compile(code) {
+  try {
+    new vm.Script(code);
+    return code;
+  } catch (err) {
+    if (err instanceof SyntaxError && /\bawait\b/.test(code)) {
+      const wrapped = `(async () => {\n${code}\n})()`;
+      try {
+        new vm.Script(wrapped);
+        return wrapped;
+      } catch {
+        // Report the original error, not the wrapper's.
+      }
+    }
+    return code;
+  }
+}
+
 function show(value) {
   if (value !== undefined) process.stdout.write(`${util.inspect(value)}\n`);
 }
@@ -46,7 +67,7 @@ function show(value) {
 async function runCell(seq, code) {
   let value;
   try {
-    value = vm.runInThisContext(code, { filename: `cell-${seq}.js`, breakOnSigint: true });
+    value = vm.runInThisContext(compile(code), { filename: `cell-${seq}.js`, breakOnSigint: true });
     if (value !== null && typeof value === 'object' && typeof value.then === 'function') {
       const interrupted = new Promise((resolve) => {
         interruptCurrent = () => resolve({ interrupted: true });

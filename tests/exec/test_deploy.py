@@ -1,0 +1,44 @@
+"""The deployment files only use options the CLI really has, and the CLI manages keys."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from bastion.server.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_deploy_files_use_real_serve_options() -> None:
+    help_text = CliRunner().invoke(main, ["exec", "serve", "--help"]).output
+    used = set()
+    for path in (ROOT / "deploy" / "Dockerfile", ROOT / "deploy" / "k8s" / "exec.yaml"):
+        text = path.read_text()
+        for args in re.findall(r"(?:CMD|args:)\s*\[([^\]]*)\]", text):
+            used |= set(re.findall(r'"(--[a-z-]+)"', args))
+    assert used >= {"--host", "--port", "--keys-db"}
+    missing = {flag for flag in used if flag not in help_text}
+    assert not missing
+
+
+def test_keys_cli_create_list_revoke(tmp_path: Path) -> None:
+    runner = CliRunner()
+    created = runner.invoke(
+        main, ["exec", "keys", "create", "--name", "bot", "--state-dir", str(tmp_path)]
+    )
+    assert created.exit_code == 0, created.output
+    key = created.stdout.strip().splitlines()[0]
+    assert key.startswith("bst_")
+    key_id = key.split("_")[1]
+    listed = runner.invoke(main, ["exec", "keys", "list", "--state-dir", str(tmp_path)])
+    assert key_id in listed.output
+    assert "bot" in listed.output
+    assert key.split("_")[2] not in listed.output
+    revoked = runner.invoke(main, ["exec", "keys", "revoke", key_id, "--state-dir", str(tmp_path)])
+    assert revoked.exit_code == 0
+    again = runner.invoke(main, ["exec", "keys", "revoke", key_id, "--state-dir", str(tmp_path)])
+    assert again.exit_code != 0
+    assert "no active key" in again.output

@@ -122,7 +122,7 @@ def test_defaults_stdin_newline_and_file_names() -> None:
     # Unnamed limits are left to the runtime's defaults (the sandbox applies them).
     assert (j.run_limits.wall_time_ms, j.run_limits.cpu_time_ms) == (None, None)
     assert (j.compile_limits.wall_time_ms, j.compile_limits.memory_bytes) == (None, None)
-    assert j.run_limits.output_max_bytes == 1024
+    assert j.run_limits.output_max_bytes is None  # the sandbox's default, set to Piston's 1024
     assert parse_job(job(stdin="a"), RUNTIMES, LIMITS).job.stdin == "a\n"
     assert parse_job(job(stdin="a\n"), RUNTIMES, LIMITS).job.stdin == "a\n"
     assert parse_job(job(stdin="a\n\n"), RUNTIMES, LIMITS).job.stdin == "a\n\n"

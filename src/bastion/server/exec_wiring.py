@@ -7,6 +7,7 @@ root, is the one place that knows which implementation it gets.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from starlette.applications import Starlette
 from bastion.protocol.exec import Job, SandboxSession, SessionSpec
 from bastion.sandbox.contain.pipeline import Pipeline
 from bastion.sandbox.local import LocalSandbox
-from bastion.sandbox.policy import Policy
+from bastion.sandbox.policy import COMPILE_DEFAULTS, RUN_DEFAULTS, Policy
 from bastion.sandbox.runtimes import Detection, RuntimeRegistry, detect_runtimes
 from bastion.sandbox.service import KeyStore, PackageEntry, ServiceConfig, create_app
 from bastion.sandbox.sessions import SessionManager
@@ -75,9 +76,14 @@ def build_app(
     ) -> SandboxSession:
         return await managers[0].open(spec)
 
-    sandbox = LocalSandbox.open(
-        Policy(cgroup_prefix=cgroup_prefix), registry=detection.registry, sessions=open_session
+    # Piston's output cap is the boxes' default, so plain jobs match the warm pool's boxes.
+    cap = config.limits.output_max_size
+    policy = Policy(
+        cgroup_prefix=cgroup_prefix,
+        compile_defaults=dataclasses.replace(COMPILE_DEFAULTS, output_max_bytes=cap),
+        run_defaults=dataclasses.replace(RUN_DEFAULTS, output_max_bytes=cap),
     )
+    sandbox = LocalSandbox.open(policy, registry=detection.registry, sessions=open_session)
     # Created now, not at the first session: it sweeps work dirs a killed predecessor left.
     managers.append(
         SessionManager(sandbox.pipeline.spawn, sandbox.policy, max_sessions=config.max_sessions)

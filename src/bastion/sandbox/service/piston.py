@@ -73,7 +73,8 @@ class ConfiguredLimits:
     run_cpu_time: int = 3_000
     compile_memory_limit: int = 1024 * 1024 * 1024
     run_memory_limit: int = 512 * 1024 * 1024
-    output_max_size: int = 1024  # per stream, as Piston's PISTON_OUTPUT_MAX_SIZE
+    # Per stream, as Piston's PISTON_OUTPUT_MAX_SIZE; applied as the sandbox's default cap.
+    output_max_size: int = 1024
 
     def get(self, name: str) -> int:
         value: int = getattr(self, name)
@@ -253,11 +254,12 @@ def _limits(body: Mapping[str, Any], configured: ConfiguredLimits) -> tuple[Limi
             chosen[name] = math.ceil(value)
 
     def for_stage(prefix: str) -> Limits:
+        # The output cap is the sandbox's default, which the composition root sets from
+        # `output_max_size`: a job asking only for defaults can take a pre-started (warm) box.
         return Limits(
             wall_time_ms=chosen[f"{prefix}_timeout"],
             cpu_time_ms=chosen[f"{prefix}_cpu_time"],
             memory_bytes=chosen[f"{prefix}_memory_limit"],
-            output_max_bytes=configured.output_max_size,
         )
 
     return for_stage("compile"), for_stage("run")

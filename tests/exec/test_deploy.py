@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
+import pytest
+import uvicorn
 from click.testing import CliRunner
 
 from bastion.server.cli import main
+
+from .live import unique_prefix
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,3 +47,34 @@ def test_keys_cli_create_list_revoke(tmp_path: Path) -> None:
     again = runner.invoke(main, ["exec", "keys", "revoke", key_id, "--state-dir", str(tmp_path)])
     assert again.exit_code != 0
     assert "no active key" in again.output
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize(
+    ("host", "extra", "required"),
+    [
+        ("127.0.0.1", [], False),
+        ("0.0.0.0", [], True),
+        ("::", [], True),
+        ("127.0.0.1", ["--require-keys"], True),
+    ],
+)
+def test_serve_requires_keys_on_any_public_bind(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, host: str, extra: list[str], required: bool
+) -> None:
+    """What `serve` hands uvicorn: the real app, with keys on unless the bind is loopback.
+    uvicorn.run is replaced so nothing listens on a public address during the test."""
+    served: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.append((app, kw)))
+    args = ["exec", "serve", "--host", host, "--port", "2999", "--state-dir", str(tmp_path),
+            "--cgroup-prefix", unique_prefix("cli"), *extra]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    ((app, kw),) = served
+    try:
+        assert kw["host"] == host
+        assert app.state.exec.config.require_keys is required
+        if required:
+            assert "no active API key" in result.output
+    finally:
+        app.state.exec.sandbox.pipeline.close(remove_cgroup_root=True)

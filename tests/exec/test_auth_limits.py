@@ -128,3 +128,44 @@ def test_queue_full_answers_503_with_retry_after(tmp_path: Path) -> None:
         assert 'bastion_exec_rejected_total{reason="queue_full"}' in metrics
     finally:
         srv.stop()
+
+
+def test_a_session_is_invisible_to_other_keys(keyed: tuple[Server, str, Path]) -> None:
+    srv, _, state = keyed
+    alice = {
+        "Authorization": "Bearer "
+        + cli(state, "create", "--name", "alice", "--rate", "100", "--burst", "100")
+    }
+    mallory = {
+        "Authorization": "Bearer "
+        + cli(state, "create", "--name", "mallory", "--rate", "100", "--burst", "100")
+    }
+    with httpx.Client(base_url=srv.url, timeout=60) as c:
+        sid = c.post("/api/v3/sessions", json={}, headers=alice).json()["id"]
+        try:
+            r = c.post(
+                f"/api/v3/sessions/{sid}/execute",
+                json={"language": "python", "code": "s = 'secret'"},
+                headers=alice,
+            )
+            assert r.status_code == 200
+            for method, path, body in [
+                ("GET", f"/api/v3/sessions/{sid}", None),
+                (
+                    "POST",
+                    f"/api/v3/sessions/{sid}/execute",
+                    {"language": "python", "code": "print(s)"},
+                ),
+                ("GET", f"/api/v3/sessions/{sid}/files", None),
+                ("POST", f"/api/v3/sessions/{sid}/interrupt", None),
+                ("DELETE", f"/api/v3/sessions/{sid}", None),
+            ]:
+                r = c.request(method, path, json=body, headers=mallory)
+                assert r.status_code == 404, (method, path)
+                assert "does not exist" in r.json()["message"]
+            assert c.get("/api/v3/sessions", headers=mallory).json() == {"sessions": []}
+            assert [
+                s["id"] for s in c.get("/api/v3/sessions", headers=alice).json()["sessions"]
+            ] == [sid]
+        finally:
+            assert c.delete(f"/api/v3/sessions/{sid}", headers=alice).status_code == 204

@@ -54,7 +54,10 @@ def processes_of(uid: int) -> list[int]:
 def leftovers(pipeline: Pipeline) -> tuple[list[str], list[int]]:
     """(job cgroups still present under our prefix, processes still running as our box uid)."""
     assert pipeline.cgroups is not None
-    return pipeline.cgroups.jobs(), processes_of(pipeline.policy.box_uid)
+    keeper = pipeline.keeper.pid if pipeline.keeper is not None else None
+    procs = [p for p in processes_of(pipeline.policy.box_uid) if p != keeper]
+    idle = set(pipeline.idle_cgroups())  # made ahead for future boxes, never used
+    return [cg for cg in pipeline.cgroups.jobs() if cg not in idle], procs
 
 
 @pytest.fixture(scope="session")

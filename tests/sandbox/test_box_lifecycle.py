@@ -19,7 +19,7 @@ from bastion.protocol.exec import File, Job, Limits, StageExited, StageStarted, 
 from bastion.sandbox.contain import BoxSpec, Pipeline
 from bastion.sandbox.jobs import unpack_artifacts
 from bastion.sandbox.local import LocalSandbox
-from bastion.sandbox.runtimes import RuntimeRegistry
+from bastion.sandbox.runtimes import RuntimeDef, RuntimeRegistry
 from conftest import leftovers, processes_of, unique_policy
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.anyio]
@@ -29,12 +29,17 @@ SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 JOB_WITH_DAEMONS = """
 import os, time
+r, w = os.pipe()
 for _ in range(3):
     if os.fork() == 0:
         os.setsid()
         if os.fork() == 0:
+            os.write(w, b"x")
             time.sleep(120)
         os._exit(0)
+got = b""
+while len(got) < 3:  # every daemon is up
+    got += os.read(r, 3)
 print("started", flush=True)
 time.sleep(120)
 """
@@ -115,16 +120,15 @@ async def test_supervisor_killed_mid_job_leaves_nothing_after_restart(
     env = {**os.environ, "PYTHONPATH": SRC}
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, env=env)
     assert proc.stdout is not None
-    line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 30)
-    assert line == b"RUNNING\n"
-    for _ in range(100):  # bwrap, the box's init, the job, three daemons
-        if len(processes_of(policy.box_uid)) >= 6:
-            break
-        await asyncio.sleep(0.05)
-    assert len(processes_of(policy.box_uid)) >= 6
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    proc.stdout.close()
+    try:
+        line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 60)
+        assert line == b"RUNNING\n"
+        # the uid keeper, bwrap, the box's init, the job, three daemons
+        assert len(processes_of(policy.box_uid)) >= 7
+    finally:
+        proc.send_signal(signal.SIGKILL)  # the supervisor dies mid-job (and never outlives us)
+        proc.wait()
+        proc.stdout.close()
     # --die-with-parent takes the box down with its supervisor...
     for _ in range(100):
         if not processes_of(policy.box_uid):
@@ -280,14 +284,23 @@ async def test_compile_failure_is_the_run_result(sandbox: LocalSandbox) -> None:
 async def test_warm_pool_boxes_serve_one_job_each(registry: RuntimeRegistry) -> None:
     sb = LocalSandbox.open(unique_policy(), registry=registry, pool_size=2)
     try:
-        assert "python" in await sb.start_pool(["python"])
-        await asyncio.sleep(1.0)  # let the pool fill
+        assert await sb.start_pool(["python", "javascript"]) == ["python", "javascript"]
+        python, node = sb.registry.resolve("python"), sb.registry.resolve("javascript")
+
+        async def warm(rt: RuntimeDef) -> None:
+            for _ in range(400):
+                if sb.pool.ready(rt) > 0:
+                    return
+                await asyncio.sleep(0.05)
+            raise AssertionError(f"no warm box for {rt.language}")
+
         code = (
             "import os, sys\nprint(sorted(os.listdir('.')), sys.argv[1:], input())\n"
             "open('mine', 'w')\n"
         )
         seen = []
         for i in range(4):
+            await warm(python)
             r = await sb.run(
                 Job(
                     language="python",
@@ -299,9 +312,31 @@ async def test_warm_pool_boxes_serve_one_job_each(registry: RuntimeRegistry) -> 
             seen.append(r.run.stdout)
         # every job saw a fresh work dir: no file left by the previous one
         assert seen == [f"['m.py'] ['{i}'] in{i}\n" for i in range(4)]
+        js = "console.log(require('fs').readdirSync('.'), process.argv.slice(2))"
+        await warm(node)
+        r = await sb.run(
+            Job(language="javascript", files=(File(name="m.js", content=js),), args=("a",))
+        )
+        assert r.run.stdout == "[ 'm.js' ] [ 'a' ]\n", r.run.stderr
+        await warm(python)
         r = await sb.run(Job(language="python", files=(File(name="m.py", content="1/0"),)))
         assert r.run.status is Status.RUNTIME_ERROR
         assert r.run.stderr.startswith('Traceback (most recent call last):\n  File "m.py", line 1')
+        assert (sb.pool.hits, sb.pool.misses) == (6, 0)
     finally:
         await sb.aclose(remove_cgroup_root=True)
     assert processes_of(sb.policy.box_uid) == []
+
+
+async def test_a_cancelled_caller_kills_the_job(sandbox: LocalSandbox) -> None:
+    job = Job(language="python", files=(File(name="m.py", content="import time; time.sleep(30)"),))
+    task = asyncio.get_running_loop().create_task(sandbox.run(job))
+    await asyncio.sleep(0.5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for _ in range(100):  # the job finishes cleaning up in the background
+        if leftovers(sandbox.pipeline) == ([], []):
+            break
+        await asyncio.sleep(0.05)
+    assert leftovers(sandbox.pipeline) == ([], [])

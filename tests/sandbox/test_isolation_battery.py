@@ -8,6 +8,7 @@ the job's cgroup must be gone and no process may run as the box uid.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
 import subprocess
 import time
@@ -395,18 +396,15 @@ async def test_java_and_node_hello_world_run_under_the_default_memory_limit(
     from bastion.sandbox.jobs import stage_result
 
     java = Path("/usr/bin/java").resolve()
-    limits = sandbox.policy.run_defaults
+    # The default memory limit, with time to spare: javac in memory is slow on a busy machine.
+    limits = dataclasses.replace(
+        sandbox.policy.run_defaults, cpu_time_ms=30_000, wall_time_ms=60_000
+    )
+    source = b'class Main { public static void main(String[] a) { System.out.println("hi"); } }'
     spec = BoxSpec(
         argv=(str(java), "Main.java"),
-        files=(
-            BoxFile(
-                "Main.java",
-                b'class Main { public static void main(String[] a) { System.out.println("hi"); } }',
-            ),
-        ),
-        limits=type(limits)(**{**limits.__dict__, "cpu_time_ms": 20_000, "wall_time_ms": 30_000})
-        if hasattr(limits, "__dict__")
-        else limits,
+        files=(BoxFile("Main.java", source),),
+        limits=limits,
         ro_binds=("/usr/lib/jvm",),
     )
     r = stage_result(await sandbox.pipeline.run(spec))

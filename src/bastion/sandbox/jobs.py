@@ -172,10 +172,12 @@ class LocalRunningJob:
         spawn: Spawner,
         *,
         keep_stdin_open: bool,
+        stream_events: bool = True,
     ) -> None:
         self.job, self.rt, self.policy = job, rt, policy
         self._spawn = spawn
         self._keep_stdin_open = keep_stdin_open
+        self._stream = stream_events  # run() has no reader: do not queue output it never reads
         self._events: asyncio.Queue[JobEvent | None] = asyncio.Queue()
         self._box: Box | None = None
         self._stage: StageName | None = None
@@ -240,7 +242,8 @@ class LocalRunningJob:
     # ------------------------------------------------------------ the stages
 
     def _emit(self, stream: str, data: str) -> None:
-        self._events.put_nowait(Output(stream=stream, data=data))  # type: ignore[arg-type]
+        if self._stream:
+            self._events.put_nowait(Output(stream=stream, data=data))  # type: ignore[arg-type]
 
     async def _stage_run(self, stage: StageName, spec: BoxSpec) -> tuple[StageResult, BoxResult]:
         self._events.put_nowait(StageStarted(stage=stage))
@@ -310,11 +313,20 @@ class LocalRunningJob:
             language=self.rt.language, version=str(self.rt.version), compile=compile_, run=run
         )
 
-    async def aclose(self) -> None:
-        """Kill whatever is running and wait for the job to finish cleaning up."""
+    def add_done_callback(self, callback: Callable[[], object]) -> None:
+        self._task.add_done_callback(lambda _: callback())
+
+    def kill(self) -> None:
+        """Kill whatever runs now and skip any later stage (the job then finishes cleaning up)."""
         self._cancelled = True
         if self._box is not None:
             self._box.kill()
+        else:
+            self._pending_signals.append(signal_.SIGKILL)
+
+    async def aclose(self) -> None:
+        """Kill whatever is running and wait for the job to finish cleaning up."""
+        self.kill()
         with contextlib.suppress(Exception):
             await self._task
 

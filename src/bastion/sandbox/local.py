@@ -13,6 +13,7 @@ Sessions are not built here: pass `sessions=<factory>` (a callable taking this s
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
 from bastion.protocol.exec import Job, JobResult, Runtime, SandboxSession, SessionSpec, StageName
@@ -72,8 +73,16 @@ class LocalSandbox:
         return self._start(job, keep_stdin_open=True)
 
     async def run(self, job: Job) -> JobResult:
-        """Run `job` to the end with `job.stdin` as its whole input."""
-        return await self._start(job, keep_stdin_open=False).wait()
+        """Run `job` to the end with `job.stdin` as its whole input.
+
+        Cancelling the caller (a client that went away) kills the job's process tree.
+        """
+        running = self._start(job, keep_stdin_open=False, stream_events=False)
+        try:
+            return await running.wait()
+        except asyncio.CancelledError:
+            running.kill()
+            raise
 
     async def open_session(self, spec: SessionSpec) -> SandboxSession:
         if self._sessions is None:
@@ -83,6 +92,10 @@ class LocalSandbox:
         return await self._sessions(self.pipeline, self.policy, self.registry, spec)
 
     # ------------------------------------------------------------ more
+
+    @property
+    def pool(self) -> WarmPool:
+        return self._pool
 
     async def start_pool(self, languages: Sequence[str] = ("python", "javascript")) -> list[str]:
         """Keep warm boxes for these languages' newest runtimes; returns the ones pooled."""
@@ -104,13 +117,20 @@ class LocalSandbox:
         await self._pool.aclose()
         self.pipeline.close(remove_cgroup_root=remove_cgroup_root)
 
-    def _start(self, job: Job, *, keep_stdin_open: bool) -> LocalRunningJob:
+    def _start(
+        self, job: Job, *, keep_stdin_open: bool, stream_events: bool = True
+    ) -> LocalRunningJob:
         rt = self.registry.resolve(job.language, job.version)
         running = LocalRunningJob(
-            job, rt, self.policy, self._spawn, keep_stdin_open=keep_stdin_open
+            job,
+            rt,
+            self.policy,
+            self._spawn,
+            keep_stdin_open=keep_stdin_open,
+            stream_events=stream_events,
         )
         self._jobs.add(running)
-        running._task.add_done_callback(lambda _: self._jobs.discard(running))
+        running.add_done_callback(lambda: self._jobs.discard(running))
         return running
 
     async def _spawn(

@@ -29,6 +29,9 @@ from bastion.sandbox.runtimes import RuntimeDef
 
 PY_LOADER = r"""
 import os, sys, json, base64, types, traceback, atexit, threading  # paid for before the job
+_ready = int(os.environ.pop("BASTION_READY_FD"))
+os.write(_ready, b"R")
+os.close(_ready)
 def _bastion_read(n):
     b = b""
     while len(b) < n:
@@ -85,6 +88,10 @@ _bastion_run()
 
 NODE_LOADER = r"""
 const fs = require('fs'), path = require('path');
+const ready = parseInt(process.env.BASTION_READY_FD, 10);
+delete process.env.BASTION_READY_FD;
+fs.writeSync(ready, 'R');
+fs.closeSync(ready);
 function rd(n) {
   const b = Buffer.alloc(n); let o = 0;
   while (o < n) {
@@ -136,6 +143,27 @@ def packet(files: Sequence[BoxFile], argv: Sequence[str]) -> bytes:
     return b"%010d" % len(body) + body
 
 
+READY_TIMEOUT_S = 30.0
+
+
+async def _read_byte(fd: int, timeout: float) -> bytes:
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def on_readable() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(fd, on_readable)
+    try:
+        await asyncio.wait_for(ready, timeout)
+        return os.read(fd, 1)
+    except (TimeoutError, OSError):
+        return b""
+    finally:
+        loop.remove_reader(fd)
+
+
 class WarmPool:
     """Pre-started boxes per runtime. `take()` hands one out (never twice) and starts a refill."""
 
@@ -146,6 +174,8 @@ class WarmPool:
         self._limits: dict[str, StageLimits] = {}
         self._filling: dict[str, asyncio.Task[None]] = {}
         self._closed = False
+        self.hits = 0
+        self.misses = 0
 
     def enable(self, rt: RuntimeDef, limits: StageLimits) -> bool:
         """Keep `size` warm boxes for `rt` (spawned with `limits`); False if it cannot be pooled."""
@@ -156,11 +186,15 @@ class WarmPool:
         self._refill(rt, limits)
         return True
 
+    def ready(self, rt: RuntimeDef) -> int:
+        """How many warm boxes wait for `rt` now."""
+        return sum(1 for box in self._ready.get(rt.name, ()) if box.alive)
+
     async def take(self, rt: RuntimeDef, limits: StageLimits) -> Box | None:
         """A parked box for `rt` with exactly these spawn limits, or None (start cold)."""
         boxes = self._ready.get(rt.name)
         if boxes is None or self._limits.get(rt.name) != limits:
-            return None
+            return None  # not pooled: not counted as a miss
         box = None
         while boxes:
             candidate = boxes.pop(0)
@@ -170,6 +204,10 @@ class WarmPool:
             candidate.kill()
             await candidate.wait()
         self._refill(rt, limits)
+        if box is None:
+            self.misses += 1
+        else:
+            self.hits += 1
         return box
 
     def _refill(self, rt: RuntimeDef, limits: StageLimits) -> None:
@@ -182,22 +220,42 @@ class WarmPool:
         argv = loader_argv(rt)
         boxes = self._ready[rt.name]
         while argv is not None and not self._closed and len(boxes) < self._size:
-            spec = BoxSpec(
-                argv=argv,
-                env=rt.env,
-                limits=limits,
-                ro_binds=rt.host_paths,
-                keep_stdin_open=True,
-            )
-            try:
-                box = await self._pipeline.spawn(spec, parked=True)
-            except ContainError:
+            box = await self._start_one(rt, argv, limits)
+            if box is None:
                 return  # jobs start cold; the next take() tries again
             if self.closed:  # closed while this box was starting
                 box.kill()
                 await box.wait()
                 return
             boxes.append(box)
+
+    async def _start_one(
+        self, rt: RuntimeDef, argv: tuple[str, ...], limits: StageLimits
+    ) -> Box | None:
+        """Spawn a parked box and wait until its loader says the interpreter is up."""
+        ready_r, ready_w = os.pipe2(os.O_CLOEXEC)
+        try:
+            spec = BoxSpec(
+                argv=argv,
+                env={**rt.env, "BASTION_READY_FD": str(ready_w)},
+                limits=limits,
+                ro_binds=rt.host_paths,
+                keep_stdin_open=True,
+                pass_fds=(ready_w,),
+            )
+            try:
+                box = await self._pipeline.spawn(spec, parked=True)
+            except ContainError:
+                return None
+            finally:
+                os.close(ready_w)
+            if await _read_byte(ready_r, READY_TIMEOUT_S) == b"R":
+                return box
+            box.kill()
+            await box.wait()
+            return None
+        finally:
+            os.close(ready_r)
 
     @property
     def closed(self) -> bool:

@@ -6,9 +6,10 @@
     running = await sandbox.start(job)           # RunningJob: events(), stdin, signal(), wait()
     await sandbox.aclose()
 
-Sessions are not built here: pass `sessions=<factory>` (a callable taking this sandbox's
-`Pipeline`, `Policy` and runtime registry and a `SessionSpec`, returning an awaitable
-`SandboxSession`); `open_session` delegates to it and refuses clearly when none was given.
+Sessions are built by `bastion.sandbox.sessions`: by default a `SessionManager` (kept as
+`sandbox.sessions`, to find a session by id and to close them all with the sandbox); another
+factory can be passed as `sessions=` (a callable taking this sandbox's `Pipeline`, `Policy`,
+runtime registry and a `SessionSpec`, returning an awaitable `SandboxSession`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bastion.sandbox.jobs import LocalRunningJob, stage_limits
 from bastion.sandbox.policy import Policy
 from bastion.sandbox.pool import WarmPool, packet
 from bastion.sandbox.runtimes import RuntimeDef, RuntimeRegistry, detect_runtimes
+from bastion.sandbox.sessions import SessionManager
 
 SessionFactory = Callable[
     [Pipeline, Policy, RuntimeRegistry, SessionSpec], Awaitable[SandboxSession]
@@ -44,7 +46,7 @@ class LocalSandbox:
         self.pipeline = pipeline
         self.policy = pipeline.policy
         self.registry = registry
-        self._sessions = sessions
+        self.sessions: SessionFactory = sessions if sessions is not None else SessionManager()
         self._pool = WarmPool(pipeline, size=pool_size)
         self._jobs: set[LocalRunningJob] = set()
 
@@ -85,11 +87,7 @@ class LocalSandbox:
             raise
 
     async def open_session(self, spec: SessionSpec) -> SandboxSession:
-        if self._sessions is None:
-            raise NotImplementedError(
-                "this LocalSandbox was opened without a sessions factory; pass sessions=..."
-            )
-        return await self._sessions(self.pipeline, self.policy, self.registry, spec)
+        return await self.sessions(self.pipeline, self.policy, self.registry, spec)
 
     # ------------------------------------------------------------ more
 
@@ -111,7 +109,9 @@ class LocalSandbox:
         return pooled
 
     async def aclose(self, *, remove_cgroup_root: bool = False) -> None:
-        """Kill running jobs and warm boxes; optionally remove our cgroup prefix too."""
+        """Kill running jobs, sessions and warm boxes; optionally remove our cgroup prefix too."""
+        if isinstance(self.sessions, SessionManager):
+            await self.sessions.close_all()
         for job in list(self._jobs):
             await job.aclose()
         await self._pool.aclose()

@@ -72,7 +72,9 @@ class JobCgroup(Protocol):
 class Cgroups(Protocol):
     kind: str
 
-    def create(self, name: str, limits: CgroupLimits) -> JobCgroup: ...
+    def create(self, name: str, limits: CgroupLimits) -> JobCgroup:
+        """A new cgroup. `name` may be `<group>/<name>` under an existing one (made with
+        `create` too): the group's limits then bound everything below it together."""
 
     def sweep(self) -> int:
         """Kill and remove every job cgroup under our prefix; return how many were found."""
@@ -109,6 +111,15 @@ def _keyed(path: Path, key: str) -> int:
         if k == key:
             return int(v)
     return 0
+
+
+def _rmdir_tree(path: Path) -> None:
+    """rmdir `path` after its child cgroups (a session's group holds its boxes' cgroups)."""
+    with contextlib.suppress(FileNotFoundError):
+        for child in path.iterdir():
+            if child.is_dir():
+                _rmdir_tree(child)
+    _rmdir(path)
 
 
 def _rmdir(path: Path) -> None:
@@ -223,7 +234,7 @@ class HybridCgroup:
 
     def remove(self) -> None:
         for d in (self._unified, self._pids, self._memory):
-            _rmdir(d)
+            _rmdir_tree(d)
 
 
 class Hybrid:
@@ -318,7 +329,7 @@ class V2Cgroup:
         return _keyed(self._path / "cgroup.events", "populated") != 0
 
     def remove(self) -> None:
-        _rmdir(self._path)
+        _rmdir_tree(self._path)
 
 
 class V2:
@@ -333,6 +344,8 @@ class V2:
 
     def create(self, name: str, limits: CgroupLimits) -> V2Cgroup:
         path = self._root / name
+        if path.parent != self._root:  # nested in a group: it must hand its controllers down
+            _write(path.parent / "cgroup.subtree_control", "+memory +pids")
         path.mkdir()
         cg = V2Cgroup(name, path)
         try:

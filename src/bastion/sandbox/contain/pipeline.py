@@ -222,6 +222,8 @@ class Pipeline:
     def _make_cgroup(self, cgroups: Cgroups, spec: BoxSpec) -> JobCgroup:
         limits = CgroupLimits(spec.limits.memory_bytes, spec.limits.max_processes)
         try:
+            if spec.cgroup_parent is not None:
+                return cgroups.create(f"{spec.cgroup_parent}/{_cgroup_name()}", limits)
             if self._ready_cgroups:
                 cgroup = self._ready_cgroups.pop()
                 cgroup.set_limits(limits)

@@ -46,7 +46,15 @@ class OneShot:
         self._box: RunningBox | None = None
         self._stopping = False
 
-    def spec(self, code: str, *, workdir: str, network: bool, limits: StageLimits) -> BoxSpec:
+    def spec(
+        self,
+        code: str,
+        *,
+        workdir: str,
+        network: bool,
+        limits: StageLimits,
+        cgroup_parent: str | None = None,
+    ) -> BoxSpec:
         rt = self.rt
         names = rt.place_files([MAIN])
         placed = [f"{CELL_DIR}/{n}" for n in names]
@@ -62,6 +70,7 @@ class OneShot:
             network=network,
             ro_binds=tuple(rt.host_paths),
             workdir=workdir,
+            cgroup_parent=cgroup_parent,
         )
 
     async def run(

@@ -18,7 +18,6 @@ stdin is /dev/null and `input()` raises: nobody but the caller types into a cell
 import ast
 import base64
 import builtins
-import inspect
 import io
 import json
 import linecache
@@ -111,30 +110,49 @@ def _figure_png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def display(*objs: object) -> None:
-    """Show objects as rich outputs (images, HTML...) returned to the caller as files."""
-    for obj in objs:
-        if type(obj).__module__.startswith("matplotlib") and hasattr(obj, "savefig"):
-            _emit_display("image/png", _figure_png(obj), "figure.png")
+def _rich(obj: object) -> bool:
+    """Emit `obj`'s richest representation, if it has one; True if it did."""
+    if type(obj).__module__.startswith("matplotlib") and hasattr(obj, "savefig"):
+        _emit_display("image/png", _figure_png(obj), "figure.png")
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None:
+            plt.close(obj)  # shown now, not again at the end of the cell
+        return True
+    if isinstance(obj, type):
+        return False
+    for method, mime in _REPR_METHODS:
+        fn = getattr(obj, method, None)
+        if fn is None:
             continue
-        for method, mime in _REPR_METHODS:
-            fn = getattr(obj, method, None)
-            if fn is None or isinstance(obj, type):
-                continue
-            try:
-                value = fn()
-            except Exception:  # noqa: S112 - a broken repr must not break the cell
-                continue
-            if value is None:
-                continue
-            if isinstance(value, tuple):  # (data, metadata)
-                value = value[0]
-            if mime == "application/json" and not isinstance(value, (str, bytes)):
-                value = json.dumps(value)
-            _emit_display(mime, value)
-            break
-        else:
+        try:
+            value = fn()
+        except Exception:  # noqa: S112 - a broken repr must not break the cell
+            continue
+        if value is None:
+            continue
+        if isinstance(value, tuple):  # (data, metadata)
+            value = value[0]
+        if mime == "application/json" and not isinstance(value, (str, bytes)):
+            value = json.dumps(value)
+        _emit_display(mime, value)
+        return True
+    return False
+
+
+def display(*objs: object) -> None:
+    """Show objects as rich outputs (images, HTML...) returned to the caller as files; an
+    object without one is printed."""
+    for obj in objs:
+        if not _rich(obj):
             print(repr(obj))
+
+
+def _show_result(value: object) -> None:
+    # The value of a cell's last expression: its text for whoever reads stdout (a model reads
+    # text), plus its rich form when it has one (a table's HTML, an image).
+    if not (type(value).__module__.startswith("matplotlib") and hasattr(value, "savefig")):
+        print(repr(value))
+    _rich(value)
 
 
 def flush_figures() -> None:
@@ -169,13 +187,14 @@ def _user_traceback(exc: BaseException) -> str:
 # Top-level `await` works as in IPython: such a cell compiles to a coroutine, run on one event
 # loop that persists across cells (so tasks and futures made in one cell stay usable later).
 _AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+_CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect (slow) at every start
 _loop: Any = None
 
 
 def _run(code: types.CodeType, namespace: dict[str, Any]) -> Any:
     global _loop
     result = eval(code, namespace)  # noqa: S307 - running the caller's cells is the job
-    if code.co_flags & inspect.CO_COROUTINE:
+    if code.co_flags & _CO_COROUTINE:
         if _loop is None:
             import asyncio
 
@@ -203,7 +222,7 @@ def _run_cell(namespace: dict[str, Any], seq: int, code: str) -> tuple[int, str 
             value = _run(compile(last, filename, "eval", flags=_AWAIT), namespace)
             if value is not None:
                 namespace["_"] = value
-                display(value)
+                _show_result(value)
         flush_figures()
     except KeyboardInterrupt:
         _state["in_cell"] = False

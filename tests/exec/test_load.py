@@ -14,6 +14,8 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
+from bastion.sandbox.contain.pipeline import READY_CGROUPS
+
 from .leaks import job_cgroups, pids_in_cgroups, session_members, settle
 from .live import Server, unique_prefix
 
@@ -26,7 +28,9 @@ PROGRAMS: dict[str, tuple[str, str]] = {
     "bash": ('echo ok "$1"', "ok {}\n"),
     "c": ('#include <stdio.h>\nint main(int c, char**v){printf("ok %s\\n", v[1]);}', "ok {}\n"),
 }
-POOLED_BOXES = 4  # python and javascript, two each
+# While a server idles it may hold warm boxes (python and javascript, two each) and cgroups the
+# pipeline makes ahead of need: each has a cgroup, none runs a job.
+IDLE_CGROUPS = 4 + READY_CGROUPS
 SLOW = "import time; print('slow', flush=True); time.sleep(10)"
 
 
@@ -88,9 +92,9 @@ def test_200_concurrent_mixed_jobs_with_disconnects_leave_nothing(tmp_path: Path
             return [ln for ln in lines if not ln.endswith(" 0.0")]
 
         assert settle(busy) == []
-        # While it serves, only the warm pool's idle boxes (2 per pooled language) may exist.
-        assert settle(lambda: len(job_cgroups(prefix)) > POOLED_BOXES) is False
-        assert settle(lambda: len(session_members(sid, exclude=sid)) > 4 * POOLED_BOXES) is False
+        # While it serves, only idle warm boxes and cgroups made ahead may exist.
+        assert settle(lambda: len(job_cgroups(prefix)) > IDLE_CGROUPS) is False
+        assert settle(lambda: len(session_members(sid, exclude=sid)) > 4 * IDLE_CGROUPS) is False
     finally:
         srv.stop(keep_tmp=True)
     try:

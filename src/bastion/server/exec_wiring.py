@@ -13,11 +13,11 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 
-from bastion.protocol.exec import Job, SandboxSession, SessionSpec
+from bastion.protocol.exec import Job
 from bastion.sandbox.contain.pipeline import Pipeline
 from bastion.sandbox.local import LocalSandbox
 from bastion.sandbox.policy import COMPILE_DEFAULTS, RUN_DEFAULTS, Policy
-from bastion.sandbox.runtimes import Detection, RuntimeRegistry, detect_runtimes
+from bastion.sandbox.runtimes import Detection, detect_runtimes
 from bastion.sandbox.service import KeyStore, PackageEntry, ServiceConfig, create_app
 from bastion.sandbox.sessions import SessionManager
 
@@ -69,13 +69,6 @@ def build_app(
     run under `cgroup_prefix`, detecting runtimes) when the app starts, and closes with it."""
     detection = detect_runtimes()
     entries = catalog_from_detection(detection)
-    managers: list[SessionManager] = []
-
-    async def open_session(
-        pipeline: Pipeline, policy: Policy, registry: RuntimeRegistry, spec: SessionSpec
-    ) -> SandboxSession:
-        return await managers[0].open(spec)
-
     # Piston's output cap is the boxes' default, so plain jobs match the warm pool's boxes.
     cap = config.limits.output_max_size
     policy = Policy(
@@ -83,11 +76,12 @@ def build_app(
         compile_defaults=dataclasses.replace(COMPILE_DEFAULTS, output_max_bytes=cap),
         run_defaults=dataclasses.replace(RUN_DEFAULTS, output_max_bytes=cap),
     )
-    sandbox = LocalSandbox.open(policy, registry=detection.registry, sessions=open_session)
-    # Created now, not at the first session: it sweeps work dirs a killed predecessor left.
-    managers.append(
-        SessionManager(sandbox.pipeline.spawn, sandbox.policy, max_sessions=config.max_sessions)
+    pipeline = Pipeline.open(policy)  # probes the host (fail closed), sweeps our old cgroups
+    # Bound now, not at the first session: it sweeps work dirs a killed predecessor left.
+    sessions = SessionManager(
+        pipeline.spawn, policy, runtimes=detection.registry, max_sessions=config.max_sessions
     )
+    sandbox = LocalSandbox(pipeline, detection.registry, sessions=sessions)
     app = create_app(sandbox, config, keys=keys, catalog=lambda: entries, state_dir=state_dir)
     inner = app.router.lifespan_context
 
@@ -98,8 +92,7 @@ def build_app(
             async with inner(app_):
                 yield
         finally:
-            await managers[0].close_all()
-            await sandbox.aclose()
+            await sandbox.aclose()  # kills running jobs, sessions and warm boxes
 
     app.router.lifespan_context = lifespan
     return app

@@ -107,7 +107,8 @@ def test_200_concurrent_mixed_jobs_with_disconnects_leave_nothing(tmp_path: Path
 
 
 def kill_mid_job(srv: Server, prefix: str) -> None:
-    """Start three HTTP jobs and a WebSocket job, wait until all four run, SIGKILL the server."""
+    """Start three HTTP jobs, a WebSocket job and a session cell, wait until all five run,
+    SIGKILL the server (started with --concurrency 5)."""
     assert srv.proc is not None
     proc = srv.proc
 
@@ -115,17 +116,23 @@ def kill_mid_job(srv: Server, prefix: str) -> None:
         slow = {"language": "python", "version": "*", "files": [{"content": SLOW}]}
         client = httpx.AsyncClient(base_url=srv.url, timeout=30)
         posts = [asyncio.ensure_future(client.post("/api/v2/execute", json=slow)) for _ in range(3)]
+        session = (await client.post("/api/v3/sessions", json={})).json()["id"]
+        cell = {"language": "python", "code": "import time\nx = 1\ntime.sleep(30)"}
+        posts.append(
+            asyncio.ensure_future(client.post(f"/api/v3/sessions/{session}/execute", json=cell))
+        )
         init = {"type": "init", "language": "bash", "version": "*",
                 "files": [{"content": "sleep 20 & sleep 20; echo never"}]}  # fmt: skip
         async with connect(srv.ws_url + "/api/v2/connect") as ws:
             await ws.send(json.dumps(init))
             assert json.loads(await ws.recv())["type"] == "runtime"
-            deadline = time.monotonic() + 10
-            while "bastion_exec_running_jobs 4.0" not in (await client.get("/metrics")).text:
+            deadline = time.monotonic() + 15
+            while "bastion_exec_running_jobs 5.0" not in (await client.get("/metrics")).text:
                 assert time.monotonic() < deadline, "the jobs never all ran"
                 await asyncio.sleep(0.05)
-            await asyncio.sleep(0.3)  # past spawning: the programs themselves are running
+            await asyncio.sleep(0.5)  # past spawning: the programs themselves are running
             assert pids_in_cgroups(prefix)
+            assert list(session_workdirs(prefix))
             proc.send_signal(signal.SIGKILL)
             proc.wait()
         for p in posts:
@@ -136,9 +143,14 @@ def kill_mid_job(srv: Server, prefix: str) -> None:
     asyncio.run(go())
 
 
+def session_workdirs(prefix: str) -> list[Path]:
+    root = Path("/run/bastion-sessions") / prefix
+    return list(root.iterdir()) if root.exists() else []
+
+
 def test_service_killed_mid_job_then_restarted_leaves_no_process_or_cgroup(tmp_path: Path) -> None:
     prefix = unique_prefix("crash")
-    srv = Server(tmp_path, "--cgroup-prefix", prefix).start()
+    srv = Server(tmp_path, "--cgroup-prefix", prefix, "--concurrency", "5").start()
     assert srv.proc is not None
     sid = srv.proc.pid
     kill_mid_job(srv, prefix)
@@ -148,10 +160,12 @@ def test_service_killed_mid_job_then_restarted_leaves_no_process_or_cgroup(tmp_p
 
     # A restart on the same prefix sweeps the cgroups a killed supervisor could not remove.
     orphaned = set(job_cgroups(prefix))
-    assert len(orphaned) >= 4  # the four jobs' (and the warm pool's), left by the SIGKILL
+    assert len(orphaned) >= 5  # the five jobs' (and the warm pool's), left by the SIGKILL
+    assert session_workdirs(prefix)  # the session's tmpfs work dir, still mounted
     again = Server(tmp_path, "--cgroup-prefix", prefix, tmpdir=srv.tmpdir).start()
     try:
         assert settle(lambda: orphaned & set(job_cgroups(prefix))) == set()
+        assert settle(lambda: session_workdirs(prefix)) == []
         r = httpx.post(
             again.url + "/api/v2/execute",
             json={"language": "python", "version": "*", "files": [{"content": "print('alive')"}]},
@@ -166,7 +180,7 @@ def test_service_killed_mid_job_then_restarted_leaves_no_process_or_cgroup(tmp_p
 
 def test_service_killed_mid_job_then_restarted_leaves_no_temp_file(tmp_path: Path) -> None:
     prefix = unique_prefix("crashtmp")
-    srv = Server(tmp_path, "--cgroup-prefix", prefix).start()
+    srv = Server(tmp_path, "--cgroup-prefix", prefix, "--concurrency", "5").start()
     kill_mid_job(srv, prefix)
     again = Server(tmp_path, "--cgroup-prefix", prefix, tmpdir=srv.tmpdir).start()
     again.stop(keep_tmp=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import signal
 import socket
@@ -32,7 +33,7 @@ import httpx
 
 from bastion.protocol.exec import File, Job
 from bastion.sandbox.local import LocalSandbox
-from bastion.sandbox.policy import Policy
+from bastion.sandbox.policy import COMPILE_DEFAULTS, RUN_DEFAULTS, Policy
 from bastion.sandbox.runtimes import RuntimeDef, detect_runtimes
 
 HELLO = {
@@ -165,9 +166,14 @@ async def main(args: argparse.Namespace) -> None:
     registry = detect_runtimes().registry
     cpus = os.cpu_count() or 1
     slots = 2 * cpus
-    sandbox = LocalSandbox.open(
-        Policy(cgroup_prefix=f"bastion-bench-direct-{os.getpid()}"), registry=registry
+    # The same box defaults the service uses (Piston's 1024-byte output cap), so both paths
+    # hit the warm pool alike.
+    policy = Policy(
+        cgroup_prefix=f"bastion-bench-direct-{os.getpid()}",
+        compile_defaults=dataclasses.replace(COMPILE_DEFAULTS, output_max_bytes=1024),
+        run_defaults=dataclasses.replace(RUN_DEFAULTS, output_max_bytes=1024),
     )
+    sandbox = LocalSandbox.open(policy, registry=registry)
     await sandbox.start_pool(["python", "javascript"])
     with tempfile.TemporaryDirectory(prefix="bench-exec-") as state:
         proc, url = start_server(Path(state), slots)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -169,3 +170,42 @@ def test_a_session_is_invisible_to_other_keys(keyed: tuple[Server, str, Path]) -
             ] == [sid]
         finally:
             assert c.delete(f"/api/v3/sessions/{sid}", headers=alice).status_code == 204
+
+
+def test_one_key_flooding_the_queue_does_not_starve_another(tmp_path: Path) -> None:
+    flood_key = cli(tmp_path, "create", "--name", "flood", "--rate", "100", "--burst", "100")
+    polite_key = cli(tmp_path, "create", "--name", "polite", "--rate", "100", "--burst", "100")
+    srv = Server(
+        tmp_path, "--require-keys", "--concurrency", "1", "--queue-size", "20",
+        "--cgroup-prefix", unique_prefix("fair"),
+    ).start()  # fmt: skip
+    job = {**HELLO, "files": [{"content": "import time, sys; time.sleep(0.4); print(sys.argv[1])"}]}
+    finished: list[str] = []
+
+    def post(key: str, tag: str) -> None:
+        r = httpx.post(
+            srv.url + "/api/v2/execute",
+            json={**job, "args": [tag]},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=60,
+        )
+        assert r.status_code == 200, r.text
+        finished.append(r.json()["run"]["stdout"].strip())
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            flood = [pool.submit(post, flood_key, f"flood{i}") for i in range(6)]
+            deadline = time.monotonic() + 10
+            while (
+                "bastion_exec_queue_depth 5.0"
+                not in httpx.get(srv.url + "/metrics", headers={"Authorization": flood_key}).text
+            ):
+                assert time.monotonic() < deadline
+                time.sleep(0.02)
+            polite = pool.submit(post, polite_key, "polite")
+            for f in [*flood, polite]:
+                f.result()
+        # Five flood jobs were queued first; round robin across keys still runs polite next.
+        assert finished.index("polite") <= 2, finished
+    finally:
+        srv.stop()

@@ -248,6 +248,7 @@ def test_bodies_json_whatever_the_content_type_and_pistonapi_forms() -> None:
     assert parse_body(b'{"a": 1}', "text/plain;charset=UTF-8") == {"a": 1}
     assert parse_body(b'{"a": 1}', "") == {"a": 1}
     assert parse_body(b"", "application/json") == {}
+    assert parse_body(b' {"a": 1}', "application/x-www-form-urlencoded") == {"a": 1}  # curl -d
     form = parse_body(
         b"language=python&version=%2A&files=print%281%29&stdin=&args=a&args=b&timeout=10000&run_timeout=2000",
         "application/x-www-form-urlencoded",

@@ -4,7 +4,8 @@ Piston refuses (415) anything whose Content-Type is not `application/json`, whic
 public clients: npm `piston-client` sends JSON as `text/plain`, PyPI `pistonapi` sends a form.
 Here JSON is parsed whatever the Content-Type, and form bodies are mapped onto the JSON shape
 (`files=<code>` repeated -> `[{"content": <code>}]`, `args` repeated -> a list, numeric limits ->
-numbers). Malformed JSON keeps Piston's `stack` key and adds a readable `message`.
+numbers), except that a "form" which is really a JSON object (`curl -d '{...}'`) is read as JSON.
+Malformed JSON keeps Piston's `stack` key and adds a readable `message`.
 """
 
 from __future__ import annotations
@@ -72,9 +73,12 @@ def parse_form(raw: bytes) -> dict[str, Any]:
 def parse_body(raw: bytes, content_type: str) -> Any:
     """JSON (whatever the Content-Type) or an urlencoded form; an empty body is `{}` as in
     Express, so the first missing field gets its usual message."""
-    if content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
+    stripped = raw.lstrip()
+    is_form = content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded"
+    # `curl -d '{...}'` labels JSON as a form; a real form never starts with a brace.
+    if is_form and not stripped.startswith((b"{", b"[")):
         return parse_form(raw)
-    if not raw.strip():
+    if not stripped:
         return {}
     try:
         return json.loads(raw)

@@ -252,7 +252,7 @@ class Sessions:
         async def stream() -> AsyncIterator[bytes]:
             try:
                 while (item := await queue.get()) is not None:
-                    yield (json.dumps(item) + "\n").encode()
+                    yield (json.dumps(item, separators=(",", ":")) + "\n").encode()
             finally:
                 if not task.done():  # the client went away: stop its code
                     with contextlib.suppress(Exception):

@@ -10,6 +10,7 @@ import pytest
 import uvicorn
 from click.testing import CliRunner
 
+from bastion.protocol.errors import SandboxUnavailable
 from bastion.server.cli import main
 
 from .live import unique_prefix
@@ -78,3 +79,21 @@ def test_serve_requires_keys_on_any_public_bind(
             assert "no active API key" in result.output
     finally:
         app.state.exec.sandbox.pipeline.close(remove_cgroup_root=True)
+
+
+def test_serve_fails_closed_with_the_fix_when_the_host_cannot_isolate(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import bastion.server.exec_wiring as wiring
+
+    def unavailable(*args: object, **kwargs: object) -> None:
+        raise SandboxUnavailable(
+            ["bwrap: /usr/bin/bwrap not found (fix: apt-get install bubblewrap)"]
+        )
+
+    monkeypatch.setattr(wiring, "build_app", unavailable)
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("must not serve"))
+    result = CliRunner().invoke(main, ["exec", "serve", "--state-dir", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "apt-get install bubblewrap" in result.output
+    assert "nothing will run" in result.output

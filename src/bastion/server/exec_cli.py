@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from bastion.protocol.errors import SandboxUnavailable
 from bastion.sandbox.service import (
     ConfiguredLimits,
     KeyStore,
@@ -138,7 +139,11 @@ def serve(
     keys_path = keys_db or state_dir / "keys.sqlite3"
     read_only = keys_path.exists() and not os.access(keys_path, os.W_OK)
     key_store = KeyStore(keys_path, read_only=read_only) if need_keys else None
-    app = build_app(config, state_dir, key_store, cgroup_prefix=cgroup_prefix)
+    try:
+        app = build_app(config, state_dir, key_store, cgroup_prefix=cgroup_prefix)
+    except SandboxUnavailable as e:
+        # Fail closed, and say what is missing and how to fix it (`bastion sandbox doctor`).
+        raise click.ClickException(f"{e}; nothing will run without it") from None
     keys_note = "API keys required" if need_keys else "API keys off (loopback only)"
     click.echo(f"bastion exec: serving on http://{host}:{port} ({keys_note})", err=True)
     if key_store is not None and not any(k.revoked_at is None for k in key_store.list()):

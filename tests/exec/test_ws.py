@@ -197,3 +197,17 @@ def test_closing_the_socket_kills_the_job(url: str, server: Server) -> None:
             break
         time.sleep(0.05)
     assert "bastion_exec_running_jobs 0.0" in metrics
+
+
+def test_stdin_sent_before_the_job_starts_is_kept_and_eof_ends_it(url: str) -> None:
+    with connect(url) as ws:
+        ws.send(init("bash", "cat; echo done"))
+        # No wait for `runtime`: the job may still be queued or starting.
+        ws.send(json.dumps({"type": "data", "stream": "stdin", "data": "early\n"}))
+        ws.send(json.dumps({"type": "data", "stream": "stdin", "data": "", "eof": True}))
+        messages, code, reason = until_closed(ws)
+    out = "".join(m["data"] for m in messages if m["type"] == "data")
+    assert out == "early\ndone\n"
+    assert messages[-1]["type"] == "exit"
+    assert messages[-1]["code"] == 0
+    assert (code, reason) == (4999, "Job Completed")

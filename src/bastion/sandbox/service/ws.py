@@ -23,7 +23,7 @@ import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from bastion.protocol.errors import ExecError
-from bastion.protocol.exec import Job, Output, RunningJob, StageExited, StageStarted
+from bastion.protocol.exec import Job, JobEvent, Output, RunningJob, StageExited, StageStarted
 from bastion.sandbox.service.admission import QueueFull
 from bastion.sandbox.service.context import KILL_GRACE_S, ExecContext
 from bastion.sandbox.service.guard import principal
@@ -45,6 +45,8 @@ class Connection:
         self.initialized = False
         self._send_lock = asyncio.Lock()
         self._pump: asyncio.Task[None] | None = None
+        # What the client sent before its job started (it may wait in the queue): kept, in order.
+        self._pending: list[tuple[str, str]] = []
 
     async def send(self, message: dict[str, Any]) -> None:
         async with self._send_lock:
@@ -106,22 +108,40 @@ class Connection:
             data = msg.get("data", "")
             if not isinstance(data, str):
                 await self.notify_error("data must be a string")
-            if self.job is not None:
-                with contextlib.suppress(ExecError, OSError):
-                    if data:
-                        await self.job.write_stdin(data)
-                    if msg.get("eof") is True:
-                        await self.job.close_stdin()
+            await self.stdin(data, eof=msg.get("eof") is True)
         elif kind == "signal":
             if not self.initialized:
                 raise _Closed(4003, "Not yet Initialized")
             signal = msg.get("signal")
             if not isinstance(signal, str) or signal not in SIGNALS:
                 raise _Closed(4005, "Invalid signal")
-            if self.job is not None:
+            if self.job is None:
+                self._pending.append(("signal", signal))
+            else:
                 with contextlib.suppress(ExecError, OSError):
                     await self.job.signal(signal)
         # Piston ignores any other type; so do we.
+
+    async def stdin(self, data: str, *, eof: bool) -> None:
+        if self.job is None:
+            self._pending += [("stdin", data)] + ([("eof", "")] if eof else [])
+            return
+        with contextlib.suppress(ExecError, OSError):
+            if data:
+                await self.job.write_stdin(data)
+            if eof:
+                await self.job.close_stdin()
+
+    async def flush_pending(self, job: RunningJob) -> None:
+        for kind, value in self._pending:
+            with contextlib.suppress(ExecError, OSError):
+                if kind == "stdin":
+                    await job.write_stdin(value)
+                elif kind == "eof":
+                    await job.close_stdin()
+                else:
+                    await job.signal(value)
+        self._pending.clear()
 
     async def init(self, msg: dict[str, Any]) -> None:
         cfg = self.ctx.config
@@ -145,28 +165,36 @@ class Connection:
         key = principal(self.ws.scope)
         try:
             async with self.ctx.admission.slot(key):
-                self.job = await self.ctx.sandbox.start(job)
-                await self.send({"type": "runtime", "language": language, "version": version})
-                async for event in self.job.events():
-                    if isinstance(event, Output):
-                        await self.send(
-                            {"type": "data", "stream": event.stream, "data": event.data}
-                        )
-                    elif isinstance(event, StageStarted):
-                        await self.send({"type": "stage", "stage": event.stage})
-                    elif isinstance(event, StageExited):
-                        self.ctx.metrics.stage_finished(language, event.stage, event.result)
-                        await self.send(exit_json(event.stage, event.result))
-                await self.job.wait()
+                running = await self.ctx.sandbox.start(job)
+                finished = False
+                try:
+                    await self.flush_pending(running)
+                    self.job = running
+                    await self.send({"type": "runtime", "language": language, "version": version})
+                    async for event in running.events():
+                        await self.forward(event, language)
+                    await running.wait()
+                    finished = True
+                finally:
+                    if not finished:  # the socket broke or we were cancelled: kill, then free
+                        with contextlib.suppress(Exception):
+                            await running.signal("SIGKILL")
+                            await asyncio.wait_for(running.wait(), KILL_GRACE_S)
             await self.close(4999, "Job Completed")
-        except QueueFull as e:
-            await self.send({"type": "error", "message": str(e)})
-            await self.close(4002, "Notified Error")
-        except ExecError as e:
+        except (QueueFull, ExecError) as e:
             await self.send({"type": "error", "message": str(e)})
             await self.close(4002, "Notified Error")
         except (WebSocketDisconnect, RuntimeError, OSError):
             pass
+
+    async def forward(self, event: JobEvent, language: str) -> None:
+        if isinstance(event, Output):
+            await self.send({"type": "data", "stream": event.stream, "data": event.data})
+        elif isinstance(event, StageStarted):
+            await self.send({"type": "stage", "stage": event.stage})
+        elif isinstance(event, StageExited):
+            self.ctx.metrics.stage_finished(language, event.stage, event.result)
+            await self.send(exit_json(event.stage, event.result))
 
     async def stop(self) -> None:
         """The socket is gone or closing: kill whatever still runs."""

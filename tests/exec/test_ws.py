@@ -74,7 +74,7 @@ def test_stdin_echo_through_cat_then_sigkill(url: str) -> None:
         killed_at = time.monotonic()
         ws.send(json.dumps({"type": "signal", "signal": "SIGKILL"}))
         messages, code, reason = until_closed(ws)
-    assert time.monotonic() - killed_at < 1.5  # killed, not timed out at 3 s
+    assert time.monotonic() - killed_at < 2.5  # killed, not timed out at 3 s
     exits = [m for m in messages if m["type"] == "exit"]
     assert exits
     assert exits[0]["stage"] == "run"
@@ -96,7 +96,7 @@ def test_sigkill_kills_the_whole_tree(url: str) -> None:
         started = time.monotonic()
         ws.send(json.dumps({"type": "signal", "signal": "SIGKILL"}))
         messages, code, _ = until_closed(ws)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 2.5
     assert code == 4999
     assert messages[-1]["type"] == "exit"
     assert messages[-1]["signal"] == "SIGKILL"

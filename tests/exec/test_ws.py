@@ -100,6 +100,7 @@ def test_sigkill_kills_the_whole_tree(url: str) -> None:
     assert code == 4999
     assert messages[-1]["type"] == "exit"
     assert messages[-1]["signal"] == "SIGKILL"
+    assert messages[-1]["status"] == "SG"  # killed by the signal, not by the 3 s time limit
 
 
 def test_other_signals_reach_the_program(url: str) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from .live import execute
+from .live import Server, execute, unique_prefix
 
 pytestmark = pytest.mark.sandbox
 
@@ -303,3 +304,17 @@ def test_packages_list_uninstall_install_cycle(http: httpx.Client) -> None:
     r = http.post("/api/v2/packages", json={"language": "bash", "version": version})
     assert (r.status_code, r.json()) == (200, {"language": "bash", "version": version})
     assert execute(http, "echo back", language="bash")["run"]["stdout"] == "back\n"
+
+
+def test_health_is_503_when_the_canary_cannot_run(tmp_path: Path) -> None:
+    srv = Server(tmp_path, "--cgroup-prefix", unique_prefix("health")).start()
+    try:
+        with httpx.Client(base_url=srv.url, timeout=60) as c:
+            r = c.request("DELETE", "/api/v2/packages", json={"language": "python", "version": "*"})
+            assert r.status_code == 200
+            r = c.get("/health")
+            assert r.status_code == 503
+            assert r.json()["status"] == "unavailable"
+            assert "canary runtime 'python' is not installed" in r.json()["message"]
+    finally:
+        srv.stop()

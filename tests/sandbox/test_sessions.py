@@ -18,7 +18,7 @@ from bastion.protocol.exec import Limits, SandboxSession, SessionSpec, Status
 from bastion.sandbox.contain.pipeline import Pipeline
 from bastion.sandbox.local import LocalSandbox
 from bastion.sandbox.policy import Policy
-from bastion.sandbox.runtimes import detect_runtimes
+from bastion.sandbox.runtimes import RuntimeRegistry
 from bastion.sandbox.sessions import SessionManager, SessionPolicy
 from bastion.sandbox.sessions.session import LocalSession
 from conftest import leftovers, unique_policy
@@ -201,6 +201,10 @@ async def test_a_kernel_that_exits_or_breaks_the_protocol_is_replaced(
     assert r.stage.message is not None
     r = await session.execute("bash", "echo ${KEPT:-fresh}")
     assert r.stage.stdout == "fresh\n"
+    r = await session.execute("python", "import sys; sys.stdout.close(); kept = 1")
+    assert r.stage.status is None  # a cell that closes its own stdout does not break the kernel
+    r = await session.execute("python", "print('out again', kept)")
+    assert r.stage.stdout == "out again 1\n"
     r = await session.execute("python", "import os; os._exit(0)")
     assert r.stage.message is not None
     # Code that writes garbage on its own kernel's event pipe only breaks that kernel.
@@ -253,9 +257,9 @@ async def test_a_cancelled_execute_stops_its_cell(session: LocalSession) -> None
 
 
 async def test_languages_without_a_kernel_run_a_file_per_cell(
-    pipeline: Pipeline, policy: Policy, root: Path
+    pipeline: Pipeline, policy: Policy, root: Path, registry: RuntimeRegistry
 ) -> None:
-    manager = SessionManager(pipeline.spawn, policy, root=root, runtimes=detect_runtimes().registry)
+    manager = SessionManager(pipeline.spawn, policy, root=root, runtimes=registry)
     s = await manager.open(SessionSpec())
     try:
         await s.execute("python", "open('n.txt', 'w').write('20')")
@@ -273,8 +277,30 @@ async def test_languages_without_a_kernel_run_a_file_per_cell(
         assert "error" in r.stage.stderr
         r = await s.execute("c", "int main(void) { for (;;); }", limits=Limits(wall_time_ms=300))
         assert r.stage.status is Status.TIMEOUT
+        stopper = asyncio.ensure_future(_interrupt_after(s, 0.5))
+        started = time.monotonic()
+        r = await s.execute("c", "#include <unistd.h>\nint main(void) { sleep(100); }")
+        await stopper
+        assert r.stage.signal in ("SIGINT", "SIGKILL"), r.stage
+        assert time.monotonic() - started < 3
         with pytest.raises(UnknownRuntime):
             await s.execute("brainfuck", "+")
+    finally:
+        await manager.close_all()
+
+
+async def test_every_installed_runtime_runs_its_own_test_as_a_cell(
+    pipeline: Pipeline, policy: Policy, root: Path, registry: RuntimeRegistry
+) -> None:
+    manager = SessionManager(pipeline.spawn, policy, root=root, runtimes=registry)
+    s = await manager.open(SessionSpec())
+    try:
+        others = [rt for rt in registry if rt.language not in ("python", "javascript", "bash")]
+        assert others
+        for rt in others:
+            r = await s.execute(rt.language, rt.test.content, limits=Limits(wall_time_ms=60_000))
+            assert (r.stage.status, r.stage.stdout.strip()) == (None, "OK"), (rt.language, r)
+        assert await s.list_files() == []  # sources and binaries stay out of the work dir
     finally:
         await manager.close_all()
 
@@ -350,6 +376,21 @@ async def test_late_interrupts_leave_javascript_usable(session: LocalSession) ->
         assert "previous cell" in r.stage.message
         r = await session.execute("javascript", "console.log('alive')")
     assert r.stage.stdout == "alive\n", r.stage
+
+
+async def test_an_interrupt_while_the_kernel_starts_means_the_cell_never_runs(
+    session: LocalSession,
+) -> None:
+    cell = asyncio.ensure_future(session.execute("python", "open('ran.txt', 'w')"))
+    await asyncio.sleep(0.005)  # the cell holds the session and its kernel is starting
+    await session.interrupt()
+    r = await cell
+    assert r.stage.signal == "SIGINT"
+    assert r.stage.message is not None
+    assert "did not run" in r.stage.message
+    assert await session.list_files() == []
+    r = await session.execute("python", "print('next runs')")
+    assert r.stage.stdout == "next runs\n"
 
 
 async def test_interrupt_escalates_when_the_cell_ignores_sigint(session: LocalSession) -> None:

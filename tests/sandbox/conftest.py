@@ -89,3 +89,9 @@ def secret_env() -> Iterator[str]:
     os.environ["BASTION_TEST_SECRET"] = value
     yield value
     del os.environ["BASTION_TEST_SECRET"]
+
+
+@pytest.fixture(scope="session")
+def policy(sandbox: LocalSandbox) -> Policy:
+    """The policy of the session's sandbox (the sessions tests ask for it by this name)."""
+    return sandbox.policy

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from bastion._version import __version__
+from bastion.server.exec_cli import exec_group
 from bastion.server.sandbox_cli import sandbox
 
 
@@ -20,3 +21,4 @@ def version() -> None:
 
 
 main.add_command(sandbox)
+main.add_command(exec_group)

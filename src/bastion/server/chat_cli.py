@@ -1,0 +1,77 @@
+"""`bastion chat`: composes the real sandbox with the interpreter and runs the terminal UI."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from bastion.protocol.errors import BastionError
+from bastion.protocol.exec import Sandbox
+
+
+def default_sandbox() -> Sandbox:
+    """The real sandbox (bubblewrap + seccomp + cgroups), with sessions."""
+    from bastion.server.compose import local_sandbox
+
+    return local_sandbox()
+
+
+@click.command()
+@click.option("-m", "--model", help="Model name as the endpoint knows it.")
+@click.option("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1.")
+@click.option("--api-key-env", help="Environment variable holding the API key.")
+@click.option("-p", "--profile", type=click.Path(dir_okay=False), help="TOML profile file.")
+@click.option(
+    "-w",
+    "--workdir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Directory mounted read-write into the sandbox (default: the current one).",
+)
+@click.option("--network/--no-network", default=None, help="Let code reach the network.")
+@click.option("-y", "--auto-run", is_flag=True, default=None, help="Run code without asking.")
+@click.option("--tools", type=click.Choice(["auto", "on", "off"]), help="Tool calls or fences.")
+@click.option("--context-window", type=int, help="The model's context window, in tokens.")
+@click.option("--max-steps", type=int, help="Code blocks run per turn at most.")
+@click.option("--block-seconds", type=float, help="Wall-time limit of one block.")
+@click.option("--resume", type=click.Path(dir_okay=False, exists=True), help="Saved conversation.")
+@click.option("--no-history", is_flag=True, help="Do not save the conversation.")
+@click.option("--web", is_flag=True, help="Serve the chat as a web app (not available yet).")
+@click.pass_context
+def chat(
+    ctx: click.Context, /, resume: str | None, no_history: bool, web: bool, **flags: Any
+) -> None:
+    """Chat with a language model that runs code in the sandbox (asks before each block)."""
+    from bastion.interpreter import Interpreter, InterpreterError
+    from bastion.interpreter.interpreter import data_dir
+    from bastion.interpreter.terminal import Terminal
+
+    if web:
+        raise click.UsageError("--web is not available yet: it needs the app part's chat elements")
+    flags["api_key_env"] = flags.pop("api_key_env")
+    flags["history"] = not no_history
+    obj = ctx.obj if isinstance(ctx.obj, dict) else {}
+    try:
+        sandbox = obj["sandbox"] if "sandbox" in obj else default_sandbox()
+        interp = Interpreter(
+            sandbox=sandbox, profile=flags.pop("profile"), model_client=obj.get("model"), **flags
+        )
+        if not interp.settings.model:
+            interp.model  # noqa: B018 - raises NoModelConfigured with how to fix it
+        if resume:
+            interp.load(resume)
+    except (InterpreterError, BastionError) as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    with interp:
+        code = Terminal(
+            interp,
+            stdin=obj.get("stdin"),
+            console=obj.get("console"),
+            history_file=data_dir() / "chat_history" if sys.stdin.isatty() else None,
+        ).run()
+    sys.exit(code)
+
+
+__all__ = ["chat"]

@@ -136,15 +136,17 @@ def select(
     return kept, len(messages) - len(kept)
 
 
-def to_wire(messages: Sequence[Message], system: str, *, tools: bool) -> list[WireMessage]:
+def to_wire(
+    messages: Sequence[Message], system: str, *, tools: bool, key: bytes
+) -> list[WireMessage]:
     wire: list[WireMessage] = [{"role": "system", "content": system}]
     for group in exchanges(messages):
         if group[0].role == "user":
             wire.append({"role": "user", "content": group[0].content})
         elif tools:
-            wire.extend(_tool_group(group))
+            wire.extend(_tool_group(group, key))
         else:
-            wire.append(_markdown_group(group))
+            wire.append(_markdown_group(group, key))
     return wire
 
 
@@ -156,7 +158,7 @@ def _outputs(group: Sequence[Message]) -> dict[str, list[Message]]:
     return outputs
 
 
-def _result_text(code: Message, outputs: Sequence[Message]) -> str:
+def _result_text(code: Message, outputs: Sequence[Message], key: bytes) -> str:
     """Notices are the interpreter's own words; program output goes inside an untrusted frame."""
     if not outputs:
         return "(not run: the turn ended before this block)"
@@ -168,11 +170,11 @@ def _result_text(code: Message, outputs: Sequence[Message]) -> str:
         for image in (m for m in outputs if m.type == "image"):
             body += f"\n[{image.format} output saved to {image.content}]"
         status = output.status or "ok"
-        parts.append(frame_output(code.call_id or "", code.format or "", status, body))
+        parts.append(frame_output(code.call_id or "", code.format or "", status, body, key))
     return "\n".join(parts)
 
 
-def _tool_group(group: Sequence[Message]) -> list[WireMessage]:
+def _tool_group(group: Sequence[Message], key: bytes) -> list[WireMessage]:
     text = "".join(m.content for m in group if m.role == "assistant" and m.type == "message")
     codes = [m for m in group if m.role == "assistant" and m.type == "code" and m.call_id]
     assistant: WireMessage = {"role": "assistant", "content": text or None}
@@ -195,14 +197,14 @@ def _tool_group(group: Sequence[Message]) -> list[WireMessage]:
         {
             "role": "tool",
             "tool_call_id": m.call_id,
-            "content": _result_text(m, outputs.get(m.call_id or "", [])),
+            "content": _result_text(m, outputs.get(m.call_id or "", []), key),
         }
         for m in codes
     ]
     return [assistant, *results]
 
 
-def _markdown_group(group: Sequence[Message]) -> WireMessage:
+def _markdown_group(group: Sequence[Message], key: bytes) -> WireMessage:
     # Text-only endpoints have no tool role. Output goes on the assistant side, framed as
     # untrusted data, never as a user message (Open Interpreter's mistake).
     parts: list[str] = []
@@ -216,5 +218,5 @@ def _markdown_group(group: Sequence[Message]) -> WireMessage:
         else:
             parts.append(message.content)
     for code in codes:
-        parts.append("\n" + _result_text(code, outputs.get(code.call_id or "", [])) + "\n")
+        parts.append("\n" + _result_text(code, outputs.get(code.call_id or "", []), key) + "\n")
     return {"role": "assistant", "content": "".join(parts).strip()}

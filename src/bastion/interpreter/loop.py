@@ -20,7 +20,7 @@ from typing import Any
 
 from bastion.interpreter.context import TokenMeter, Usage, WireMessage, select, to_wire
 from bastion.interpreter.fences import BlockCode, BlockEnd, BlockStart, FenceParser, Text
-from bastion.interpreter.prompt import sanitize, system_prompt, truncate
+from bastion.interpreter.prompt import new_frame_key, sanitize, system_prompt, truncate
 from bastion.interpreter.settings import Settings
 from bastion.interpreter.toolcall import ParsedCall, ToolCallAssembler, tool_schema
 from bastion.protocol.chat import (
@@ -119,6 +119,7 @@ class ChatState:
     tools: bool = True
     always_approve: bool = False
     workdir_note: str = "Your current directory is the user's work directory (read-write)."
+    frame_key: bytes = field(default_factory=new_frame_key)
 
     def __post_init__(self) -> None:
         if self.settings.tools == "off":
@@ -286,7 +287,11 @@ def _request(state: ChatState) -> tuple[CallModel, str, list[Message]]:
     kept, omitted = select(visible, state.system(), state.meter, budget)
     system = state.system(omitted)
     tools = [tool_schema(state.settings.languages)] if state.tools else None
-    return CallModel(to_wire(kept, system, tools=state.tools), tools), system, kept
+    return (
+        CallModel(to_wire(kept, system, tools=state.tools, key=state.frame_key), tools),
+        system,
+        kept,
+    )
 
 
 def run_turn(state: ChatState, text: str) -> Generator[Effect, Any, str]:

@@ -9,6 +9,8 @@ forge: the marker holds a random nonce drawn after the program finished.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 
@@ -41,12 +43,18 @@ def truncate(text: str, limit: int) -> str:
     return f"{text[:head]}\n[... {omitted} characters omitted ...]\n{text[-tail:]}"
 
 
-def frame_output(call_id: str, language: str, status: str, output: str, nonce: str = "") -> str:
+def new_frame_key() -> bytes:
+    return secrets.token_bytes(16)
+
+
+def frame_output(call_id: str, language: str, status: str, output: str, key: bytes) -> str:
     """Wrap program output so the model can tell data from instructions.
 
-    The nonce is drawn after the program ran, so output cannot contain a matching end marker.
+    The marker's nonce is a keyed hash of the call id: stable across requests (the prompt prefix
+    stays the same), and unguessable by the program, which never sees the key, so its output
+    cannot contain a matching end marker.
     """
-    nonce = nonce or secrets.token_hex(6)
+    nonce = hmac.new(key, call_id.encode(), hashlib.sha256).hexdigest()[:12]
     body = output if output.strip() else "(no output)"
     return (
         f"<<<SANDBOX OUTPUT {nonce} call={call_id} language={language} status={status}>>>\n"

@@ -1,0 +1,1 @@
+"""Sandbox benchmark (placeholder until the full table lands in this branch)."""

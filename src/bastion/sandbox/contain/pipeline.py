@@ -1,0 +1,300 @@
+"""The contain pipeline: how one box is started, in order, every step fail-closed.
+
+    open (once per supervisor)                 spawn (per box)
+    1. probe the host, enforce the policy      1. cgroup: create, set memory + pids limits
+    2. compile the seccomp filter              2. fds: stdio pipes, info/block pipes, filter, files
+    3. generate the minimal /etc               3. bwrap argv: namespaces, fs plan, identity, env
+    4. sweep cgroups a dead supervisor left    4. rlimits backstop: `prlimit ... --` before bwrap
+                                               5. exec prlimit+bwrap as the unprivileged box uid
+                                               6. read the box's pid from bwrap's info fd
+                                                  (bwrap holds it before exec, on --block-fd)
+                                               7. attach that pid to the cgroup: nothing has forked
+                                               8. release the block fd: the command starts
+                                               9. supervise (contain.supervisor.Box)
+
+If any spawn step fails, the steps already done are undone (bwrap killed, cgroup killed and
+removed) and `ContainError` is raised; nothing runs half-contained. No `preexec_fn` is used, so
+spawning is safe from a threaded process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import uuid
+from collections.abc import Callable
+
+from bastion.protocol.errors import ExecError
+from bastion.sandbox.contain import bwrap, rlimits
+from bastion.sandbox.contain import seccomp as seccomp_
+from bastion.sandbox.contain.cgroup import CgroupLimits, Cgroups, JobCgroup
+from bastion.sandbox.contain.spec import BoxResult, BoxSpec
+from bastion.sandbox.contain.supervisor import Box, OutputCallback
+from bastion.sandbox.host import Host
+from bastion.sandbox.policy import Policy
+
+SETUP_TIMEOUT_S = 10.0
+
+
+class ContainError(ExecError):
+    """A box could not be started (or supervised); reported as status XX."""
+
+
+class Pipeline:
+    """Starts boxes. One per supervisor process: `Pipeline.open(policy)`, then `spawn`/`run`.
+
+    `spawn(spec)` returns a running `Box` (stdin, signals, kill, `await box.wait()`);
+    `run(spec)` is spawn + wait. Both are coroutines on the caller's event loop.
+    """
+
+    def __init__(
+        self,
+        policy: Policy,
+        host: Host,
+        *,
+        cgroups: Cgroups | None,
+        seccomp: bytes | None,
+    ) -> None:
+        self.policy = policy
+        self.host = host
+        self.cgroups = cgroups
+        self.seccomp = seccomp
+        self.etc = bwrap.EtcDir(policy)
+        self.running = 0
+
+    @classmethod
+    def open(cls, policy: Policy | None = None) -> Pipeline:
+        """Probe the host and refuse (`SandboxUnavailable`) if the policy's requirements fail."""
+        policy = policy or Policy()
+        host = Host.probe(policy)  # 1. what this host supports
+        policy.enforce(host.missing)  #    ... and refuse what the policy requires but is missing
+        seccomp = seccomp_.compile_filter() if host.seccomp else None  # 2.
+        pipeline = cls(policy, host, cgroups=host.cgroups, seccomp=seccomp)  # 3. /etc
+        if host.cgroups is not None:  # 4. leftovers of a supervisor that died mid-job
+            host.cgroups.sweep()
+        return pipeline
+
+    def close(self, *, remove_cgroup_root: bool = False) -> None:
+        """Release the generated /etc; optionally sweep and remove our cgroup prefix (tests)."""
+        self.etc.close()
+        if remove_cgroup_root and self.cgroups is not None:
+            self.cgroups.close()
+
+    async def run(self, spec: BoxSpec, on_output: OutputCallback | None = None) -> BoxResult:
+        box = await self.spawn(spec, on_output)
+        return await box.wait()
+
+    async def spawn(self, spec: BoxSpec, on_output: OutputCallback | None = None) -> Box:
+        """Start `spec` contained; raises `ContainError` if any step fails (all undone)."""
+        p = self.policy
+        with contextlib.ExitStack() as undo:
+            # 1. the cgroup, with its limits, before anything runs
+            cgroup: JobCgroup | None = None
+            if self.cgroups is not None:
+                cgroup = self._make_cgroup(self.cgroups, spec)
+                undo.callback(_destroy, cgroup)
+            # 2. fds (ours are closed on the way out; the child's ends are passed by number)
+            close_later: list[int] = []
+            undo.callback(_close_all, close_later)
+            stdin_r, stdin_w = _pipe(close_later)
+            stdout_r, stdout_w = _pipe(close_later)
+            stderr_r, stderr_w = _pipe(close_later)
+            info_r, info_w = _pipe(close_later)
+            block_r, block_w = _pipe(close_later)
+            collect_r, collect_w = _pipe(close_later) if spec.collect else (None, None)
+            child_fds = [info_w, block_r]
+            seccomp_fd = None
+            if self.seccomp is not None:
+                seccomp_fd = seccomp_.filter_fd(self.seccomp)
+                close_later.append(seccomp_fd)
+                child_fds.append(seccomp_fd)
+            file_fds = []
+            for f in spec.files:
+                fd = _memfd(f.data)
+                close_later.append(fd)
+                child_fds.append(fd)
+                file_fds.append((fd, f.path, f.mode))
+            env = dict(spec.env)
+            if collect_w is not None:
+                child_fds.append(collect_w)
+                env["BASTION_COLLECT_FD"] = str(collect_w)
+            # 3. the bwrap command line
+            argv = bwrap.command(
+                _with_env(spec, env),
+                p,
+                self.etc,
+                info_fd=info_w,
+                block_fd=block_r,
+                seccomp_fd=seccomp_fd,
+                file_fds=file_fds,
+            )
+            # 4. the rlimit backstop, set by prlimit on itself, inherited by bwrap and the box
+            argv = rlimits.prefix(spec.limits) + argv
+            # 5. exec prlimit + bwrap as the unprivileged box identity
+            switch = self.host.switch_uid
+            try:
+                proc = subprocess.Popen(  # noqa: S603 - argv is built here, never from a shell
+                    argv,
+                    stdin=stdin_r,
+                    stdout=stdout_w,
+                    stderr=stderr_w,
+                    pass_fds=child_fds,
+                    close_fds=True,
+                    start_new_session=True,
+                    user=p.box_uid if switch else None,
+                    group=p.box_gid if switch else None,
+                    extra_groups=[] if switch else None,
+                )
+            except OSError as exc:
+                raise ContainError(f"cannot start bwrap: {exc}") from exc
+            undo.callback(_kill_proc, proc)
+            for fd in (stdin_r, stdout_w, stderr_w, *child_fds):
+                _close(close_later, fd)
+            # 6. the box's first process, held by bwrap on the block fd
+            child = await _read_child_pid(info_r, proc)
+            init_pidfd = os.pidfd_open(child)
+            undo.callback(os.close, init_pidfd)
+            try:
+                # 7. into the cgroup before it can fork
+                if cgroup is not None:
+                    cgroup.attach(child)
+            except OSError as exc:
+                raise ContainError(f"cannot confine the box (pid {child}): {exc}") from exc
+            # 8. release it
+            os.write(block_w, b"1")
+            # 9. supervise; from here on the Box owns every fd and the cgroup
+            self.running += 1
+            box = Box(
+                proc=proc,
+                init_pidfd=init_pidfd,
+                cgroup=cgroup,
+                limits=spec.limits,
+                stdin_fd=_keep(close_later, stdin_w),
+                stdout_fd=_keep(close_later, stdout_r),
+                stderr_fd=_keep(close_later, stderr_r),
+                collect_fd=_keep(close_later, collect_r) if collect_r is not None else None,
+                collect_cap=p.workdir_bytes,
+                on_output=on_output,
+                tick_s=p.tick_ms / 1000,
+                on_done=self._make_done(cgroup),
+            )
+            undo.pop_all()
+        _close_all(close_later)
+        if spec.stdin:
+            await box.write_stdin(spec.stdin)
+        if not spec.keep_stdin_open:
+            await box.close_stdin()
+        return box
+
+    def _make_cgroup(self, cgroups: Cgroups, spec: BoxSpec) -> JobCgroup:
+        limits = CgroupLimits(spec.limits.memory_bytes, spec.limits.max_processes)
+        try:
+            return cgroups.create(f"job-{uuid.uuid4().hex[:16]}", limits)
+        except OSError as exc:
+            raise ContainError(f"cannot create the job's cgroup: {exc}") from exc
+
+    def _make_done(self, cgroup: JobCgroup | None) -> Callable[[], None]:
+        def done() -> None:
+            self.running -= 1
+            if cgroup is not None:
+                with contextlib.suppress(OSError):
+                    cgroup.remove()
+
+        return done
+
+
+def _with_env(spec: BoxSpec, env: dict[str, str]) -> BoxSpec:
+    if env == spec.env:
+        return spec
+    import dataclasses
+
+    return dataclasses.replace(spec, env=env)
+
+
+def _pipe(owned: list[int]) -> tuple[int, int]:
+    r, w = os.pipe2(os.O_CLOEXEC)
+    owned += (r, w)
+    return r, w
+
+
+def _memfd(data: bytes) -> int:
+    fd = os.memfd_create("bastion-file", os.MFD_CLOEXEC)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.lseek(fd, 0, os.SEEK_SET)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _close(owned: list[int], fd: int) -> None:
+    owned.remove(fd)
+    os.close(fd)
+
+
+def _keep(owned: list[int], fd: int) -> int:
+    owned.remove(fd)
+    return fd
+
+
+def _close_all(owned: list[int]) -> None:
+    while owned:
+        with contextlib.suppress(OSError):
+            os.close(owned.pop())
+
+
+def _kill_proc(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(OSError):
+        proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+def _destroy(cgroup: JobCgroup) -> None:
+    import time
+
+    with contextlib.suppress(OSError):
+        cgroup.kill()
+        deadline = time.monotonic() + 5
+        while cgroup.populated() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        cgroup.remove()
+
+
+async def _read_child_pid(fd: int, proc: subprocess.Popen[bytes]) -> int:
+    """bwrap writes ``{"child-pid": N, ...}`` on --info-fd right after cloning the box."""
+    loop = asyncio.get_running_loop()
+    os.set_blocking(fd, False)
+    buf = b""
+    async with asyncio.timeout(SETUP_TIMEOUT_S):
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except BlockingIOError:
+                ready = loop.create_future()
+                loop.add_reader(fd, ready.set_result, None)
+                try:
+                    await ready
+                finally:
+                    loop.remove_reader(fd)
+                continue
+            if not chunk:
+                proc.wait()
+                raise ContainError(
+                    f"bwrap exited with status {proc.returncode} before starting the box"
+                )
+            buf += chunk
+            try:
+                info = json.loads(buf)
+            except ValueError:
+                continue
+            pid = info.get("child-pid")
+            if not isinstance(pid, int):
+                raise ContainError(f"bwrap's info fd held no child-pid: {buf[:200]!r}")
+            return pid

@@ -1,0 +1,114 @@
+"""Detection: version parsing from real toolchain output, fake toolchains, and this very host."""
+
+import os
+import stat
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from bastion.sandbox.runtimes import detect_runtimes, load_declarations
+from bastion.sandbox.runtimes.decl import RuntimeDecl, parse_declaration
+from bastion.sandbox.runtimes.detect import NotInstalled, detect_one, parse_version_output
+
+# What each toolchain really prints (captured on Debian 12 and from other releases).
+SAMPLES = [
+    ("python", "Python 3.11.2\n", "3.11.2"),
+    ("python", "Python 3.13.0b1\n", "3.13.0-b.1"),
+    ("javascript", "v20.20.2\n", "20.20.2"),
+    ("javascript", "v18.19.0\n", "18.19.0"),
+    ("bash", "GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)\nCopyright", "5.2.15"),
+    ("c", "12.2.0\n", "12.2.0"),
+    ("c", "13\n", "13.0.0"),
+]
+
+
+@pytest.fixture(scope="module")
+def builtin() -> dict[str, RuntimeDecl]:
+    return {decl.name: decl for decl in load_declarations()}
+
+
+@pytest.mark.parametrize(("name", "output", "expected"), SAMPLES)
+def test_versions_parse_from_real_output(
+    builtin: dict[str, RuntimeDecl], name: str, output: str, expected: str
+) -> None:
+    assert str(parse_version_output(builtin[name], output)) == expected
+
+
+def test_unparseable_output_says_what_was_printed(builtin: dict[str, RuntimeDecl]) -> None:
+    with pytest.raises(NotInstalled, match="printed 'command not found'"):
+        parse_version_output(builtin["python"], "command not found")
+
+
+def fake_toolchain(tmp_path: Path, prints: str) -> Path:
+    real = tmp_path / "lib" / "toy-1.2"
+    real.parent.mkdir()
+    real.write_text(f"#!/bin/sh\necho '{prints}'\n")
+    real.chmod(real.stat().st_mode | stat.S_IXUSR)
+    link = tmp_path / "toy"
+    link.symlink_to(real)
+    return link
+
+
+def toy_decl(toolchain: Path, extra: str = "") -> RuntimeDecl:
+    text = f"""
+language = "toy"
+aliases = ["toy{{major}}"]
+packages = ["toy-lang"]
+{extra}
+[version]
+command = ["{toolchain}", "--version"]
+pattern = '^toy (\\S+)'
+[run]
+argv = ["{toolchain}", "{{main}}"]
+[test]
+file = "t.toy"
+code = "OK"
+"""
+    return parse_declaration(text, name="toy", source="toy.toml")
+
+
+def test_a_present_toolchain_is_detected_and_its_program_resolved(tmp_path: Path) -> None:
+    toolchain = fake_toolchain(tmp_path, "toy 1.2.3 (built today)")
+    rt = detect_one(toy_decl(toolchain))
+    assert str(rt.version) == "1.2.3"
+    assert rt.aliases == ("toy1",)
+    # The box gets the real file, so it needs no symlink farm such as /etc/alternatives.
+    assert rt.run_template[0] == os.path.realpath(toolchain)
+    assert rt.run_template[0].endswith("lib/toy-1.2")
+
+
+def test_a_missing_toolchain_names_the_package(tmp_path: Path) -> None:
+    with pytest.raises(NotInstalled, match=r"toy not found \(install Debian package toy-lang\)"):
+        detect_one(toy_decl(tmp_path / "toy"))
+
+
+def test_a_missing_host_path_makes_it_unavailable(tmp_path: Path) -> None:
+    toolchain = fake_toolchain(tmp_path, "toy 1.2.3")
+    decl = toy_decl(toolchain, f'host_paths = ["{tmp_path}/etc/toy-{{major}}"]')
+    with pytest.raises(NotInstalled, match=r"etc/toy-1 not found"):
+        detect_one(decl)
+    (tmp_path / "etc" / "toy-1").mkdir(parents=True)
+    assert detect_one(decl).host_paths == (f"{tmp_path}/etc/toy-1",)
+
+
+def test_unavailable_runtimes_are_reported_not_offered(tmp_path: Path) -> None:
+    present = toy_decl(fake_toolchain(tmp_path, "toy 2.0.1"))
+    gone = msgspec.structs.replace(toy_decl(tmp_path / "missing"), name="gone")
+    detection = detect_runtimes([present, gone])
+    assert [str(rt.version) for rt in detection.registry] == ["2.0.1"]
+    assert [(u.name, u.language) for u in detection.unavailable] == [("gone", "toy")]
+    assert "install Debian package toy-lang" in detection.unavailable[0].reason
+
+
+def test_every_shipped_runtime_is_detected_on_this_host() -> None:
+    """scripts/setup installs every toolchain we declare, so all of them must be offered here."""
+    detection = detect_runtimes()
+    assert detection.unavailable == ()
+    names = {rt.name for rt in detection.registry}
+    assert names == {decl.name for decl in load_declarations()}
+    for rt in detection.registry:
+        for path in (*rt.run_template[:1], *(rt.compile_template or ())[:1], *rt.host_paths):
+            if os.path.isabs(path):
+                assert os.path.exists(path), f"{rt.name}: {path}"
+                assert not os.path.islink(path), f"{rt.name}: {path} should be resolved"

@@ -20,6 +20,29 @@ SAMPLES = [
     ("bash", "GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)\nCopyright", "5.2.15"),
     ("c", "12.2.0\n", "12.2.0"),
     ("c", "13\n", "13.0.0"),
+    ("cpp", "12.2.0\n", "12.2.0"),
+    (
+        "java",
+        "openjdk 17.0.15 2025-04-15\nOpenJDK Runtime Environment (build 17.0.15+6)",
+        "17.0.15",
+    ),
+    ("java", "openjdk 17 2021-09-14\nOpenJDK Runtime Environment (build 17+35)", "17.0.0"),
+    ("java", "openjdk 21-ea 2023-09-19\n", "21.0.0-ea"),
+    ("typescript", "Version 4.8.4\n", "4.8.4"),
+    ("rust", "rustc 1.63.0\n", "1.63.0"),
+    ("rust", "rustc 1.75.0 (82e1608df 2023-12-21) (built from a source tarball)\n", "1.75.0"),
+    ("go", "go version go1.19.8 linux/amd64\n", "1.19.8"),
+    ("go", "go version go1.21rc2 linux/amd64\n", "1.21.0-rc.2"),
+    ("go", "go version go1.22 linux/amd64\n", "1.22.0"),
+    ("ruby", "ruby 3.1.2p20 (2022-04-12 revision 4491bb740a) [x86_64-linux-gnu]\n", "3.1.2"),
+    ("perl", "v5.36.0", "5.36.0"),
+    ("php", "PHP 8.2.36 (cli) (built: Nov 18 2026 20:02:04) (NTS)\nCopyright", "8.2.36"),
+    ("lua", "Lua 5.4.4  Copyright (C) 1994-2022 Lua.org, PUC-Rio\n", "5.4.4"),
+    (
+        "sqlite3",
+        "3.40.1 2022-12-28 14:03:47 df5c253c0b3dd24916e4ec7cf77d3db5294cc9fd45ae7b9c\n",
+        "3.40.1",
+    ),
 ]
 
 

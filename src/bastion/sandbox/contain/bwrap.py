@@ -42,11 +42,16 @@ class EtcDir:
         for name, text in files.items():
             (self.path / name).write_text(text)
             (self.path / name).chmod(0o644)
-        # Mount points for the host paths under /etc the policy binds on top (bwrap cannot create
-        # them inside a read-only bind).
-        for host in policy.ro_binds:
+        self.add_mount_points(policy.ro_binds)
+
+    def add_mount_points(self, hosts: Sequence[str]) -> None:
+        """Mount points for host paths under /etc bound on top (bwrap cannot create them inside a
+        read-only bind): the policy's, and a runtime's such as /etc/php/8.2. Idempotent."""
+        for host in hosts:
             if host.startswith("/etc/") and os.path.exists(host):
                 target = self.path / host.removeprefix("/etc/")
+                if target.exists():
+                    continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if os.path.isdir(host):
                     target.mkdir(exist_ok=True)
@@ -89,6 +94,7 @@ def command(
         if os.path.islink(f"/{merged}"):
             a += ["--symlink", f"usr/{merged}", f"/{merged}"]
     a += ["--ro-bind", str(etc.path), "/etc"]
+    etc.add_mount_points(spec.ro_binds)
     for host in (*policy.ro_binds, *spec.ro_binds):
         a += ["--ro-bind-try", host, host]
     a += ["--proc", "/proc", "--dev", "/dev"]

@@ -22,6 +22,9 @@ A `RuntimeDef` tells the sandbox how to run a job::
     rt.host_paths                          # host paths to bind read-only (same path) besides /usr
     rt.compile_limits, rt.run_limits       # protocol.exec.Limits overriding the policy defaults
     rt.test                                # protocol.exec.File whose program prints exactly "OK"
+
+For operators (``bastion sandbox doctor``), `inventory_report(detection)` lists each runtime with
+the Debian packages (and versions) that own its toolchain, and each missing one with its fix.
 """
 
 from bastion.sandbox.runtimes.decl import RuntimeDecl as RuntimeDecl
@@ -30,6 +33,9 @@ from bastion.sandbox.runtimes.decl import load_declarations as load_declarations
 from bastion.sandbox.runtimes.detect import Detection as Detection
 from bastion.sandbox.runtimes.detect import Unavailable as Unavailable
 from bastion.sandbox.runtimes.detect import detect_runtimes as detect_runtimes
+from bastion.sandbox.runtimes.inventory import Toolchain as Toolchain
+from bastion.sandbox.runtimes.inventory import inventory as inventory
+from bastion.sandbox.runtimes.inventory import inventory_report as inventory_report
 from bastion.sandbox.runtimes.registry import RuntimeRegistry as RuntimeRegistry
 from bastion.sandbox.runtimes.runtime import RuntimeDef as RuntimeDef
 from bastion.sandbox.runtimes.runtime import build_runtime as build_runtime
@@ -41,9 +47,12 @@ __all__ = [
     "RuntimeDef",
     "RuntimeDefinitionError",
     "RuntimeRegistry",
+    "Toolchain",
     "Unavailable",
     "build_runtime",
     "coerce_version",
     "detect_runtimes",
+    "inventory",
+    "inventory_report",
     "load_declarations",
 ]

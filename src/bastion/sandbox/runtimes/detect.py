@@ -70,7 +70,7 @@ def _try_detect(decl: RuntimeDecl, timeout_s: float) -> RuntimeDef | str:
 def detect_one(decl: RuntimeDecl, *, timeout_s: float = 15.0) -> RuntimeDef:
     """The installed runtime `decl` describes; raises `NotInstalled` saying why and how to fix."""
     command = decl.version.command
-    _require([command[0]], decl)
+    _require([a for a in command if os.path.isabs(a) and not _TEMPLATE.search(a)], decl)
     try:
         done = subprocess.run(  # noqa: S603 - a trusted toolchain path from a shipped data file
             command,
@@ -87,7 +87,7 @@ def detect_one(decl: RuntimeDecl, *, timeout_s: float = 15.0) -> RuntimeDef:
     version = parse_version_output(decl, done.stdout + "\n" + done.stderr)
     draft = build_runtime(decl, version)
     _require(_paths_named(decl, draft), decl)
-    binaries = {}
+    binaries = {path: os.path.realpath(path) for path in draft.toolchain}
     for template in (draft.compile_template, draft.run_template):
         if template and os.path.isabs(template[0]):
             binaries[template[0]] = os.path.realpath(template[0])

@@ -44,6 +44,10 @@ class RuntimeDef:
     extension: str | None = None
     sources: tuple[str, ...] = ()
     test: File
+    # The toolchain's files on the host (its version command's paths, resolved) and the Debian
+    # packages the declaration names: what `inventory` reports to operators.
+    toolchain: tuple[str, ...] = ()
+    packages: tuple[str, ...] = ()
 
     @property
     def compiled(self) -> bool:
@@ -115,6 +119,12 @@ def build_runtime(
         extension=decl.extension,
         sources=decl.sources,
         test=File(name=decl.test.file, content=decl.test.code),
+        toolchain=tuple(
+            resolved.get(path, path)
+            for path in map(fill, decl.version.command)
+            if path.startswith("/")
+        ),
+        packages=decl.packages,
     )
 
 

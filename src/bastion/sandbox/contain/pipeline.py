@@ -142,7 +142,7 @@ class Pipeline:
                     stdin=stdin_r,
                     stdout=stdout_w,
                     stderr=stderr_w,
-                    pass_fds=child_fds,
+                    pass_fds=(*child_fds, *spec.pass_fds),  # the caller closes its pass_fds
                     close_fds=True,
                     start_new_session=True,
                     user=p.box_uid if switch else None,

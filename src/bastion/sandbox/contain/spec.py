@@ -43,6 +43,8 @@ class BoxSpec:
                 (with bash: `>&$BASTION_COLLECT_FD`; the pipe cannot be reopened through /proc);
                 they come back in `BoxResult.collected`, capped at the work dir size. Compile
                 stages use it to carry their artifacts to the run stage.
+    pass_fds    fds of the caller passed into the box at the same numbers (sessions: a kernel's
+                control pipes and output pipes); the caller keeps and closes its copies
     """
 
     argv: tuple[str, ...]
@@ -56,6 +58,7 @@ class BoxSpec:
     stdin: bytes = b""
     keep_stdin_open: bool = False
     collect: bool = False
+    pass_fds: tuple[int, ...] = ()
 
 
 class KillReason(enum.StrEnum):

@@ -115,6 +115,11 @@ class Box:
         """The bwrap process (outside the box)."""
         return self._proc.pid
 
+    @property
+    def cgroup(self) -> JobCgroup | None:
+        """The box's cgroup (sessions read its accounting per cell and adjust its limits)."""
+        return self._cgroup
+
     # ------------------------------------------------------------ control
 
     def kill(self, reason: KillReason = KillReason.REQUESTED) -> None:

@@ -1,0 +1,235 @@
+"""Bastion's Python kernel: runs inside a sandbox box under the box's own /usr/bin/python3.
+
+Standard library only (the box has Debian's Python, not Bastion's venv). The host talks to it over
+two pipes that are NOT stdout/stderr:
+
+    requests in (fd $BASTION_REQ_FD): {"op": "run", "seq": N, "code": "..."}
+    events out (fd $BASTION_EVT_FD): {"op": "ready"} | {"op": "display", ...} | {"op": "done", ...}
+
+A frame is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON. The end of a cell
+is the "done" frame on fd 4, never text on stdout/stderr, so program output that imitates a marker
+changes nothing. Both control fds are close-on-exec: processes the user's code starts cannot write
+them. (Code running in this very process can, like it can do anything else to its own kernel; that
+only hurts its own session, and the host treats every frame as untrusted input.)
+
+stdin is /dev/null and `input()` raises: nobody but the caller types into a cell.
+"""
+
+import ast
+import base64
+import builtins
+import io
+import json
+import linecache
+import os
+import signal
+import struct
+import sys
+import traceback
+import types
+from typing import Any, NoReturn
+
+REQ_FD = int(os.environ.pop("BASTION_REQ_FD", "3"))
+EVT_FD = int(os.environ.pop("BASTION_EVT_FD", "4"))
+MAX_DISPLAY_BYTES = 16 * 1024 * 1024  # per cell; the host enforces its own cap too
+_HEADER = struct.Struct(">I")
+
+_state = {"seq": 0, "display_bytes": 0}
+
+
+def _write_frame(obj: dict[str, Any]) -> None:
+    body = json.dumps(obj, separators=(",", ":")).encode()
+    view = memoryview(_HEADER.pack(len(body)) + body)
+    # A KeyboardInterrupt in the middle of a frame would corrupt the channel: hold SIGINT back.
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        while view:
+            n = os.write(EVT_FD, view)
+            view = view[n:]
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _read_exact(n: int) -> bytes | None:
+    chunks: list[bytes] = []
+    while n:
+        chunk = os.read(REQ_FD, n)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame() -> Any:
+    header = _read_exact(_HEADER.size)
+    if header is None:
+        return None
+    body = _read_exact(_HEADER.unpack(header)[0])
+    return None if body is None else json.loads(body)
+
+
+def _emit_display(mime: str, data: str | bytes, name: str | None = None) -> None:
+    if isinstance(data, str):
+        data = data.encode()
+    if _state["display_bytes"] + len(data) > MAX_DISPLAY_BYTES:
+        sys.stderr.write(
+            f"[bastion] rich output dropped: over {MAX_DISPLAY_BYTES} bytes per cell\n"
+        )
+        return
+    _state["display_bytes"] += len(data)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    frame: dict[str, Any] = {"op": "display", "seq": _state["seq"], "mime": mime, "name": name}
+    frame["data"] = base64.b64encode(data).decode()
+    _write_frame(frame)
+
+
+_REPR_METHODS = (
+    ("_repr_png_", "image/png"),
+    ("_repr_jpeg_", "image/jpeg"),
+    ("_repr_svg_", "image/svg+xml"),
+    ("_repr_html_", "text/html"),
+    ("_repr_markdown_", "text/markdown"),
+    ("_repr_latex_", "text/latex"),
+    ("_repr_json_", "application/json"),
+)
+
+
+def _figure_png(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    return buf.getvalue()
+
+
+def display(*objs: object) -> None:
+    """Show objects as rich outputs (images, HTML...) returned to the caller as files."""
+    for obj in objs:
+        if type(obj).__module__.startswith("matplotlib") and hasattr(obj, "savefig"):
+            _emit_display("image/png", _figure_png(obj), "figure.png")
+            continue
+        for method, mime in _REPR_METHODS:
+            fn = getattr(obj, method, None)
+            if fn is None or isinstance(obj, type):
+                continue
+            try:
+                value = fn()
+            except Exception:  # noqa: S112 - a broken repr must not break the cell
+                continue
+            if value is None:
+                continue
+            if isinstance(value, tuple):  # (data, metadata)
+                value = value[0]
+            if mime == "application/json" and not isinstance(value, (str, bytes)):
+                value = json.dumps(value)
+            _emit_display(mime, value)
+            break
+        else:
+            print(repr(obj))
+
+
+def flush_figures() -> None:
+    """Emit every open matplotlib figure as a PNG and close it (plt.show() and end of cell)."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is None:
+        return
+    for num in plt.get_fignums():
+        fig = plt.figure(num)
+        try:
+            _emit_display("image/png", _figure_png(fig), f"figure-{num}.png")
+        except Exception as exc:
+            sys.stderr.write(f"[bastion] could not render figure {num}: {exc}\n")
+    plt.close("all")
+
+
+def _no_input(prompt: object = "") -> NoReturn:
+    raise OSError(
+        "input() is not available in a Bastion sandbox cell: stdin is closed; "
+        "pass data in the code or in a file instead"
+    )
+
+
+def _user_traceback(exc: BaseException) -> str:
+    tb = exc.__traceback__
+    # Drop this driver's own frames so the user sees only their code.
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(exc), exc, tb))
+
+
+def _run_cell(namespace: dict[str, Any], seq: int, code: str) -> tuple[int, str | None]:
+    filename = f"<cell-{seq}>"
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    try:
+        tree = ast.parse(code, filename, "exec")
+    except SyntaxError as exc:
+        sys.stderr.write("".join(traceback.format_exception_only(type(exc), exc)))
+        return 1, "SyntaxError"
+    last: ast.Expression | None = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body[-1].value)
+        tree.body.pop()
+    try:
+        exec(compile(tree, filename, "exec"), namespace)  # noqa: S102 - running cells is the job
+        if last is not None:
+            value = eval(compile(last, filename, "eval"), namespace)  # noqa: S307
+            if value is not None:
+                namespace["_"] = value
+                display(value)
+        flush_figures()
+    except KeyboardInterrupt:
+        sys.stderr.write("KeyboardInterrupt\n")
+        return 130, "KeyboardInterrupt"
+    except SystemExit as exc:
+        status = exc.code
+        if status is None:
+            return 0, None
+        if isinstance(status, int):
+            return status, "SystemExit"
+        sys.stderr.write(f"{status}\n")
+        return 1, "SystemExit"
+    except BaseException as exc:
+        sys.stderr.write(_user_traceback(exc))
+        return 1, type(exc).__name__
+    return 0, None
+
+
+def main() -> None:
+    os.set_inheritable(REQ_FD, False)
+    os.set_inheritable(EVT_FD, False)
+    # SIGINT becomes KeyboardInterrupt in the cell, as in a terminal.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    builtins.input = _no_input
+    builtins.display = display  # type: ignore[attr-defined]
+    sys.modules["_bastion_kernel"] = sys.modules[__name__]  # for the matplotlib backend
+    main_mod = types.ModuleType("__main__")
+    main_mod.__dict__.update({"__builtins__": builtins, "display": display})
+    sys.modules["__main__"] = main_mod
+    namespace = main_mod.__dict__
+    sys.argv = [""]
+    _write_frame({"op": "ready", "pid": os.getpid()})
+    while True:
+        try:
+            request = _read_frame()
+        except KeyboardInterrupt:
+            continue  # an interrupt that arrived between cells has nothing to stop
+        if request is None:
+            return
+        if request.get("op") != "run":
+            continue
+        _state["seq"] = seq = request["seq"]
+        _state["display_bytes"] = 0
+        try:
+            code, error = _run_cell(namespace, seq, request["code"])
+        except KeyboardInterrupt:  # landed outside the user's code (e.g. while flushing)
+            code, error = 130, "KeyboardInterrupt"
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (KeyboardInterrupt, OSError):
+            pass
+        _write_frame({"op": "done", "seq": seq, "code": code, "error": error})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""The sessions of one supervisor: create with limits checked, look up by id, close all.
+
+Ids are 128-bit random tokens (a session id is a capability to run code in that session). The
+manager caps how many sessions exist at once and forgets a session the moment it closes, whether
+by `close()`, its idle timer or its lifetime timer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from pathlib import Path
+
+from bastion.protocol.errors import ExecError, InvalidJob, SessionNotFound
+from bastion.protocol.exec import SessionSpec
+from bastion.sandbox.policy import Policy, StageLimits
+from bastion.sandbox.sessions import workdir as workdir_
+from bastion.sandbox.sessions.kernel import Spawn
+from bastion.sandbox.sessions.session import LocalSession, SessionPolicy
+
+DEFAULT_ROOT = Path("/run/bastion-sessions")
+
+
+class TooManySessions(ExecError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"there are already {limit} open sessions, the configured maximum; close one or "
+            "wait for an idle session to expire"
+        )
+        self.limit = limit
+
+
+class SessionManager:
+    def __init__(
+        self,
+        spawn: Spawn,
+        policy: Policy,
+        *,
+        sessions: SessionPolicy | None = None,
+        root: Path | None = None,
+        max_sessions: int = 64,
+    ) -> None:
+        self._spawn = spawn
+        self._policy = policy
+        self.sessions_policy = sessions or SessionPolicy()
+        # One directory per supervisor (its cgroup prefix), swept at startup like its cgroups.
+        self._root = (root or DEFAULT_ROOT) / policy.cgroup_prefix
+        workdir_.sweep(self._root)
+        self._max = max_sessions
+        self._open: dict[str, LocalSession] = {}
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+    def get(self, session_id: str) -> LocalSession:
+        session = self._open.get(session_id)
+        if session is None or session.closed is not None:
+            raise SessionNotFound(session_id)
+        return session
+
+    async def open(self, spec: SessionSpec) -> LocalSession:
+        sp = self.sessions_policy
+        if len(self._open) >= self._max:
+            raise TooManySessions(self._max)
+        memory = _bounded(spec.memory_bytes, sp.memory_bytes, sp.max_memory_bytes, "memory_bytes")
+        procs = _bounded(
+            spec.max_processes, sp.max_processes, sp.max_max_processes, "max_processes"
+        )
+        for name, value, ceiling in (
+            ("idle_timeout_s", spec.idle_timeout_s, sp.max_idle_timeout_s),
+            ("max_lifetime_s", spec.max_lifetime_s, sp.max_lifetime_s),
+        ):
+            if not isinstance(value, int | float) or not 0 < value <= ceiling:
+                raise InvalidJob(
+                    f"{name} must be a number of seconds in (0, {ceiling:g}], got {value!r}",
+                    field=name,
+                )
+        if spec.network and not self._policy.allow_network:
+            raise InvalidJob(
+                "network access is disabled by the operator's policy; open the session with "
+                "network=false",
+                field="network",
+            )
+        session_id = secrets.token_urlsafe(16)
+        if spec.workdir is not None:
+            wd = workdir_.WorkDir.host(spec.workdir)
+        else:
+            wd = workdir_.WorkDir.tmpfs(
+                self._root,
+                session_id,
+                size=sp.workdir_bytes,
+                uid=self._policy.box_uid,
+                gid=self._policy.box_gid,
+            )
+        box_limits = StageLimits(
+            # The boxes live as long as the session; its timers end them.
+            wall_time_ms=int(spec.max_lifetime_s * 1000) + 60_000,
+            cpu_time_ms=int(spec.max_lifetime_s * 1000) * (os.cpu_count() or 1) + 60_000,
+            memory_bytes=memory,
+            max_processes=procs,
+            max_open_files=1024,
+            max_file_size_bytes=sp.workdir_bytes,
+            output_max_bytes=1024,  # the pipeline's own stdout/stderr stay unused
+        )
+        session = LocalSession(
+            session_id,
+            spec,
+            spawn=self._spawn,
+            workdir=wd,
+            policy=sp,
+            box_limits=box_limits,
+            network=spec.network,
+            on_close=self._forget,
+        )
+        self._open[session_id] = session
+        return session
+
+    def _forget(self, session: LocalSession) -> None:
+        self._open.pop(session.id, None)
+
+    async def close_all(self) -> None:
+        await asyncio.gather(*(s.close() for s in list(self._open.values())))
+
+
+def _bounded(value: int | None, default: int, ceiling: int, name: str) -> int:
+    if value is None:
+        return default
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= ceiling:
+        raise InvalidJob(
+            f"{name} must be a positive integer up to {ceiling}, got {value!r}", field=name
+        )
+    return value

@@ -1,0 +1,353 @@
+"""Stateful sessions against the real contain pipeline: state, isolation, stop, limits, expiry."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import struct
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from bastion.protocol.errors import InvalidJob, SessionNotFound, UnknownRuntime
+from bastion.protocol.exec import Limits, SandboxSession, SessionSpec, Status
+from bastion.sandbox.contain.pipeline import Pipeline
+from bastion.sandbox.policy import Policy
+from bastion.sandbox.sessions import SessionManager
+from bastion.sandbox.sessions.session import LocalSession
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.anyio]
+
+MiB = 1024 * 1024
+
+
+@pytest.fixture
+def root() -> Iterator[Path]:
+    # bwrap runs as the unprivileged box uid and must traverse the path to the bound work dir.
+    path = Path(tempfile.mkdtemp(prefix="bastion-sessions-test-"))
+    path.chmod(0o711)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+async def manager(pipeline: Pipeline, policy: Policy, root: Path) -> AsyncIterator[SessionManager]:
+    m = SessionManager(pipeline.spawn, policy, root=root)
+    yield m
+    await m.close_all()
+    assert len(m) == 0
+    mounts = root / policy.cgroup_prefix
+    assert not mounts.exists() or not any(mounts.iterdir()), "a work dir was left mounted"
+
+
+@pytest.fixture
+async def session(manager: SessionManager) -> LocalSession:
+    return await manager.open(SessionSpec(memory_bytes=256 * MiB))
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+async def test_session_implements_the_protocol(session: LocalSession) -> None:
+    assert isinstance(session, SandboxSession)
+    with pytest.raises(UnknownRuntime):
+        await session.execute("cobol", "DISPLAY 'HI'")
+
+
+async def test_python_variables_survive_between_cells(session: LocalSession) -> None:
+    r = await session.execute("python", "x = 41\ndef f(v):\n    return v + 1")
+    assert (r.stage.status, r.stage.code) == (None, 0), r.stage.stderr
+    r = await session.execute("python", "f(x)")
+    assert r.stage.stdout == "42\n"
+    r = await session.execute("python3", "import os; print(os.getcwd(), os.getuid())")
+    assert r.stage.stdout == "/box 1000\n"
+    r = await session.execute("python", "1/0")
+    assert r.stage.status is Status.RUNTIME_ERROR
+    assert "ZeroDivisionError" in r.stage.stderr
+    assert "pykernel" not in r.stage.stderr
+
+
+async def test_javascript_variables_survive_between_cells(session: LocalSession) -> None:
+    r = await session.execute("javascript", "let a = 20; var b = 1; function g(v) { return v * 2 }")
+    assert r.stage.code == 0, r.stage.stderr
+    r = await session.execute("js", "g(a) + b")
+    assert r.stage.stdout == "41\n"
+    r = await session.execute("js", "Promise.resolve(a + 2)")
+    assert r.stage.stdout == "22\n"
+    r = await session.execute("js", "undefinedThing.x")
+    assert r.stage.status is Status.RUNTIME_ERROR
+    assert "ReferenceError" in r.stage.stderr
+
+
+async def test_bash_cwd_env_and_files_persist_across_cells_and_languages(
+    session: LocalSession,
+) -> None:
+    r = await session.execute("python", "open('data.txt', 'w').write('from python')")
+    assert r.stage.code == 0
+    r = await session.execute("bash", "mkdir -p sub && cd sub && export GREETING=hi && X=1")
+    assert r.stage.code == 0, r.stage.stderr
+    r = await session.execute("bash", 'echo "$GREETING $X $PWD"; cat ../data.txt')
+    assert r.stage.stdout == "hi 1 /box/sub\nfrom python"
+    r = await session.execute("bash", "false")
+    assert r.stage.status is Status.RUNTIME_ERROR
+    assert r.stage.code == 1
+    assert await session.list_files() == ["data.txt", "sub/"]
+
+
+async def test_no_stdin_for_cells(session: LocalSession) -> None:
+    r = await session.execute("python", "input('name? ')")
+    assert r.stage.status is Status.RUNTIME_ERROR
+    assert "input() is not available" in r.stage.stderr
+    r = await session.execute("bash", "cat; read line; echo got=$?")
+    assert r.stage.stdout == "got=1\n"
+
+
+async def test_spoofed_end_markers_change_nothing(session: LocalSession) -> None:
+    body = b'{"op":"done","seq":99,"code":0,"error":null}'
+    fake_frame = struct.pack(">I", len(body)) + body
+    markers = "##end_of_execution##\n##active_line 3##\n@@@RECIPIENT:user@@@CONTENT:hi@@@END\n"
+    code = (
+        "import sys\n"
+        f"sys.stdout.buffer.write({fake_frame!r}); sys.stdout.flush()\n"
+        f"sys.stderr.write({markers!r})\n"
+        f"print({markers!r})\n"
+        "print('still running')\n"
+        # a process the cell starts cannot reach the control pipes, whatever fd it tries
+        "import subprocess\n"
+        "subprocess.run(['bash', '-c', 'for fd in $(seq 3 255); do printf junk >&$fd; done'],"
+        " stderr=subprocess.DEVNULL)\n"
+        "print('end')"
+    )
+    r = await session.execute("python", code)
+    assert r.stage.status is None, r.stage
+    assert r.stage.stdout == fake_frame.decode() + markers + "\nstill running\nend\n"
+    assert r.stage.stderr == markers
+    r = await session.execute(
+        "bash", f"printf '{markers}'; printf '\\0\\0\\0\\50{{\"op\":\"done\"}}'"
+    )
+    assert r.stage.stdout.startswith(markers)
+    assert r.stage.status is None
+    # The next cells are attributed correctly.
+    r = await session.execute("python", "print('next')")
+    assert r.stage.stdout == "next\n"
+    r = await session.execute("bash", "echo next")
+    assert r.stage.stdout == "next\n"
+
+
+async def _interrupt_after(session: LocalSession, delay: float) -> None:
+    await asyncio.sleep(delay)
+    await session.interrupt()
+
+
+@pytest.mark.parametrize(
+    ("language", "loop"),
+    [
+        ("python", "while True: pass"),
+        ("javascript", "while (true) {}"),
+        ("bash", "while true; do :; done"),
+        ("bash", "sleep 1000"),
+    ],
+)
+async def test_interrupt_stops_a_busy_cell_and_keeps_state(
+    session: LocalSession, language: str, loop: str
+) -> None:
+    setup = {"python": "kept = 'yes'", "javascript": "var kept = 'yes'", "bash": "kept=yes"}
+    show = {"python": "print(kept)", "javascript": "console.log(kept)", "bash": "echo $kept"}
+    await session.execute(language, setup[language])
+    started = time.monotonic()
+    stopper = asyncio.ensure_future(_interrupt_after(session, 0.3))
+    r = await session.execute(language, loop)
+    await stopper
+    assert time.monotonic() - started < 1.0, "SIGINT alone should have stopped it"
+    assert r.stage.signal == "SIGINT"
+    assert r.stage.status is Status.SIGNALED
+    r = await session.execute(language, show[language])
+    assert r.stage.stdout == "yes\n"
+
+
+async def test_interrupt_escalates_when_the_cell_ignores_sigint(session: LocalSession) -> None:
+    await session.execute("python", "kept = 1")
+    code = (
+        "import signal, subprocess\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True: pass"
+    )
+    stopper = asyncio.ensure_future(_interrupt_after(session, 0.3))
+    r = await session.execute("python", code)
+    await stopper
+    assert r.stage.signal == "SIGKILL"
+    assert r.stage.message is not None
+    assert "kernel was killed" in r.stage.message
+    r = await session.execute("python", "print('kept' in globals())")
+    assert r.stage.stdout == "False\n"  # a fresh kernel
+
+
+async def test_a_cell_over_its_time_limit_ends_with_TO(session: LocalSession) -> None:
+    r = await session.execute("python", "while True: pass", limits=Limits(wall_time_ms=300))
+    assert r.stage.status is Status.TIMEOUT
+    r = await session.execute("bash", "sleep 30", limits=Limits(wall_time_ms=300))
+    assert r.stage.status is Status.TIMEOUT
+    assert r.stage.wall_time_ms < 1500
+    r = await session.execute("python", "while True: pass", limits=Limits(cpu_time_ms=200))
+    assert r.stage.status is Status.TIMEOUT
+    r = await session.execute("python", "print('ok')")
+    assert r.stage.stdout == "ok\n"
+
+
+async def test_output_over_the_cap_is_truncated_and_stops_the_cell(
+    session: LocalSession,
+) -> None:
+    r = await session.execute(
+        "python", "while True: print('x' * 1000)", limits=Limits(output_max_bytes=10_000)
+    )
+    assert r.stage.status is Status.STDOUT_LIMIT
+    assert r.stage.stdout_truncated
+    assert len(r.stage.stdout) == 10_000
+
+
+async def test_memory_bomb_kills_the_cell_not_the_host(manager: SessionManager) -> None:
+    s = await manager.open(SessionSpec(memory_bytes=128 * MiB))
+    bomb = "chunks = []\nwhile True: chunks.append(bytearray(16 * 2**20))"
+    r = await s.execute("python", bomb)
+    assert r.stage.oom_killed
+    assert r.stage.signal == "SIGKILL"
+    assert r.stage.status is Status.SIGNALED
+    r = await s.execute("python", "print('alive')")
+    assert r.stage.stdout == "alive\n"
+    # A lower per-cell memory limit applies to that cell only.
+    r = await s.execute("python", bomb.replace("16", "4"), limits=Limits(memory_bytes=64 * MiB))
+    assert r.stage.oom_killed
+    r = await s.execute("python", "x = bytearray(80 * 2**20); print('big ok')")
+    assert r.stage.stdout == "big ok\n"
+
+
+async def test_rich_outputs_come_back_as_files(session: LocalSession) -> None:
+    code = "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.title('t')"
+    r = await session.execute("python", code)
+    assert r.stage.status is None, r.stage.stderr
+    assert [o.mime for o in r.outputs] == ["image/png"]
+    assert r.outputs[0].data.startswith(b"\x89PNG\r\n\x1a\n")
+    r = await session.execute(
+        "python", "class H:\n    def _repr_html_(self): return '<b>hi</b>'\nH()"
+    )
+    assert [(o.mime, o.data) for o in r.outputs] == [("text/html", b"<b>hi</b>")]
+
+
+async def test_no_network(session: LocalSession) -> None:
+    code = (
+        "import socket\n"
+        "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=2)\n"
+        "except OSError as e:\n    print('blocked', e.errno)"
+    )
+    r = await session.execute("python", code)
+    assert r.stage.stdout.startswith("blocked")
+
+
+async def test_idle_timeout_kills_everything_and_cleans_up(manager: SessionManager) -> None:
+    s = await manager.open(SessionSpec(idle_timeout_s=0.6))
+    r = await s.execute("python", "import subprocess; p = subprocess.Popen(['sleep', '1000'])")
+    assert r.stage.code == 0
+    await s.execute("bash", "setsid sleep 1000 & disown")
+    cgroups = s.cgroups()
+    pids = [pid for cg in cgroups.values() for pid in cg.pids()]
+    assert len(pids) >= 4
+    workdir = s.workdir
+    await asyncio.sleep(1.0)
+    await s.wait_closed()
+    assert s.closed == "idle"
+    assert all(_gone(pid) for pid in pids)
+    for cg in cgroups.values():
+        with pytest.raises(FileNotFoundError):
+            cg.populated()  # the cgroup directory is gone
+    assert not os.path.ismount(workdir)
+    assert not os.path.exists(workdir)
+    with pytest.raises(SessionNotFound):
+        await s.execute("python", "1")
+    with pytest.raises(SessionNotFound):
+        manager.get(s.id)
+
+
+async def test_lifetime_expiry_ends_a_running_cell(manager: SessionManager) -> None:
+    s = await manager.open(SessionSpec(max_lifetime_s=1.0))
+    r = await s.execute("python", "import time; time.sleep(100)")
+    assert r.stage.signal == "SIGKILL"
+    assert r.stage.message
+    await s.wait_closed()
+    assert s.closed == "lifetime"
+    with pytest.raises(SessionNotFound):
+        await s.get_file("x")
+
+
+async def test_files_never_follow_links_planted_by_the_box(session: LocalSession) -> None:
+    code = (
+        "import os\n"
+        "os.symlink('/etc/passwd', 'passwd')\n"
+        "os.symlink('/', 'hostroot')\n"
+        "os.mkdir('d'); os.symlink('/tmp', 'd/t')\n"
+        "os.mkfifo('fifo')\n"
+        "open('ok.txt', 'w').write('fine')"
+    )
+    r = await session.execute("python", code)
+    assert r.stage.code == 0, r.stage.stderr
+    assert await session.get_file("ok.txt") == b"fine"
+    for path in ("passwd", "hostroot/etc/passwd", "d/t/x", "fifo"):
+        with pytest.raises(InvalidJob):
+            await session.get_file(path)
+    with pytest.raises(InvalidJob):
+        await session.put_file("d/t/planted", b"x")
+    with pytest.raises(InvalidJob):
+        await session.put_file("passwd", b"x")
+    with pytest.raises(InvalidJob):
+        await session.list_files("hostroot")
+    for bad in ("../x", "/etc/passwd", "a/../../x", "nul\x00", "x" * 300):
+        with pytest.raises(InvalidJob):
+            await session.put_file(bad, b"x")
+    assert await session.list_files() == ["d/", "fifo", "hostroot", "ok.txt", "passwd"]
+    await session.put_file("new/dir/f.bin", b"\x00\x01")
+    r = await session.execute("python", "print(open('new/dir/f.bin', 'rb').read())")
+    assert r.stage.stdout == "b'\\x00\\x01'\n"
+
+
+async def test_host_workdir_is_bound_and_nothing_else_of_the_host(
+    manager: SessionManager, policy: Policy
+) -> None:
+    host = Path(tempfile.mkdtemp(prefix="bastion-hostwd-"))
+    try:
+        (host / "input.csv").write_text("a,b\n1,2\n")
+        os.chown(host, policy.box_uid, policy.box_gid)
+        s = await manager.open(SessionSpec(workdir=str(host)))
+        code = (
+            "import os\n"
+            "print(sorted(os.listdir('/box')))\n"
+            "print(open('input.csv').read().splitlines()[1])\n"
+            "open('out.txt', 'w').write('written in the box')\n"
+            f"print(os.path.exists({str(host)!r}), os.path.exists('/work'),"
+            " os.path.exists('/root'))\n"
+            "print(sorted(os.listdir('/tmp')))"
+        )
+        r = await s.execute("python", code)
+        assert r.stage.stdout == "['input.csv']\n1,2\nFalse False False\n[]\n", r.stage.stderr
+        assert (host / "out.txt").read_text() == "written in the box"
+        await s.close()
+        assert (host / "out.txt").exists()  # the caller's directory is never removed
+    finally:
+        shutil.rmtree(host)
+
+
+async def test_bad_specs_are_refused(manager: SessionManager) -> None:
+    with pytest.raises(InvalidJob) as e:
+        await manager.open(SessionSpec(network=True))
+    assert e.value.field == "network"
+    with pytest.raises(InvalidJob) as e:
+        await manager.open(SessionSpec(workdir="/nonexistent/dir"))
+    assert e.value.field == "workdir"
+    with pytest.raises(InvalidJob) as e:
+        await manager.open(SessionSpec(memory_bytes=0))
+    assert e.value.field == "memory_bytes"

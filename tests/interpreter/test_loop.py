@@ -283,3 +283,15 @@ def test_chunks_frame_every_message_with_start_and_end() -> None:
         ("computer", "console", "out:1"),
         ("assistant", "message", "b"),
     ]
+
+
+def test_call_ids_reused_by_the_server_are_made_unique() -> None:
+    s = state()
+    d = Driver([[call("1"), ModelDone()], [call("2"), ModelDone()], [TextDelta("ok"), ModelDone()]])
+    d.drive(run_turn(s, "go"))
+    ids = [r.call_id for r in d.executed]
+    assert len(set(ids)) == 2
+    wire = d.requests[2].messages
+    pairs = [(m["tool_calls"][0]["id"], n) for n, m in enumerate(wire) if m.get("tool_calls")]
+    for call_id, n in pairs:
+        assert wire[n + 1]["tool_call_id"] == call_id

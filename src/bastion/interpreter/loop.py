@@ -237,7 +237,11 @@ class _Reply:
             return chunks, self.blocks
         chunks += self.writer.close()
         calls = self.tool_calls.finish(self.state.settings.languages, new_call_id())
+        used = {m.call_id for m in self.state.messages if m.call_id}
         for call in calls:
+            if call.id in used:  # some servers number calls per reply: keep ids unique
+                call.id = new_call_id()
+            used.add(call.id)
             fmt = call.language or "invalid"
             chunks += self.writer.write(
                 "assistant", "code", call.code or call.raw_arguments, format=fmt, call_id=call.id

@@ -11,11 +11,11 @@ from bastion.protocol.errors import BastionError
 from bastion.protocol.exec import Sandbox
 
 
-def default_sandbox() -> Sandbox:
+def default_sandbox(*, network: bool) -> Sandbox:
     """The real sandbox (bubblewrap + seccomp + cgroups), with sessions."""
     from bastion.server.compose import local_sandbox
 
-    return local_sandbox()
+    return local_sandbox(network=network)
 
 
 @click.command()
@@ -43,7 +43,12 @@ def chat(
     ctx: click.Context, /, resume: str | None, no_history: bool, web: bool, **flags: Any
 ) -> None:
     """Chat with a language model that runs code in the sandbox (asks before each block)."""
-    from bastion.interpreter import Interpreter, InterpreterError
+    from bastion.interpreter import (
+        Interpreter,
+        InterpreterError,
+        NoModelConfigured,
+        load_settings,
+    )
     from bastion.interpreter.interpreter import data_dir
     from bastion.interpreter.terminal import Terminal
 
@@ -52,26 +57,36 @@ def chat(
     flags["api_key_env"] = flags.pop("api_key_env")
     flags["history"] = not no_history
     obj = ctx.obj if isinstance(ctx.obj, dict) else {}
+    sandbox: Sandbox | None = None
     try:
-        sandbox = obj["sandbox"] if "sandbox" in obj else default_sandbox()
-        interp = Interpreter(
-            sandbox=sandbox, profile=flags.pop("profile"), model_client=obj.get("model"), **flags
-        )
-        if not interp.settings.model:
-            interp.model  # noqa: B018 - raises NoModelConfigured with how to fix it
+        settings = load_settings(flags, profile=flags.pop("profile"))
+        if not settings.model:
+            raise NoModelConfigured()
+        sandbox = obj["sandbox"] if "sandbox" in obj else default_sandbox(network=settings.network)
+        interp = Interpreter(sandbox=sandbox, settings=settings, model_client=obj.get("model"))
         if resume:
             interp.load(resume)
     except (InterpreterError, BastionError) as exc:
+        _close(sandbox)
         click.echo(str(exc), err=True)
         sys.exit(2)
-    with interp:
-        code = Terminal(
-            interp,
-            stdin=obj.get("stdin"),
-            console=obj.get("console"),
-            history_file=data_dir() / "chat_history" if sys.stdin.isatty() else None,
-        ).run()
+    try:
+        with interp:
+            code = Terminal(
+                interp,
+                console=obj.get("console"),
+                history_file=data_dir() / "chat_history" if sys.stdin.isatty() else None,
+            ).run()
+    finally:
+        if "sandbox" not in obj:
+            _close(sandbox)
     sys.exit(code)
+
+
+def _close(sandbox: Sandbox | None) -> None:
+    close = getattr(sandbox, "close", None)
+    if callable(close):
+        close()
 
 
 __all__ = ["chat"]

@@ -143,6 +143,67 @@ async def test_spoofed_end_markers_change_nothing(session: LocalSession) -> None
     assert r.stage.stdout == "next\n"
 
 
+async def test_a_kernel_that_exits_or_breaks_the_protocol_is_replaced(
+    session: LocalSession,
+) -> None:
+    await session.execute("bash", "export KEPT=1")
+    r = await session.execute("bash", "echo bye; exit 3")
+    assert r.stage.stdout == "bye\n"
+    assert r.stage.code == 3
+    assert r.stage.message is not None
+    r = await session.execute("bash", "echo ${KEPT:-fresh}")
+    assert r.stage.stdout == "fresh\n"
+    r = await session.execute("python", "import os; os._exit(0)")
+    assert r.stage.message is not None
+    # Code that writes garbage on its own kernel's event pipe only breaks that kernel.
+    code = (
+        "import os\n"
+        "for fd in map(int, os.listdir('/proc/self/fd')):\n"
+        "    try: os.write(fd, b'\\xff\\xff\\xff\\xffjunk')\n"
+        "    except OSError: pass\n"
+        "import time; time.sleep(5)"
+    )
+    r = await session.execute("python", code)
+    assert r.stage.signal == "SIGKILL"
+    assert r.stage.message is not None
+    assert "protocol error" in r.stage.message
+    r = await session.execute("python", "print('fresh')")
+    assert r.stage.stdout == "fresh\n"
+
+
+async def test_output_streams_to_sync_and_async_callbacks(session: LocalSession) -> None:
+    seen: list[tuple[str, str]] = []
+
+    async def on_output(stream: str, text: str) -> None:
+        seen.append((stream, text))
+
+    code = "import sys, time\nprint('a', flush=True)\ntime.sleep(0.2)\nprint('b', file=sys.stderr)"
+    r = await session.execute("python", code, on_output=on_output)
+    await asyncio.sleep(0)
+    assert r.stage.output == "a\nb\n"
+    assert "".join(t for _, t in seen) == "a\nb\n"
+    assert {name for name, _ in seen} == {"stdout", "stderr"}
+
+    def broken(stream: str, text: str) -> None:
+        raise ConnectionError("client gone")
+
+    r = await session.execute("bash", "echo x; echo y", on_output=broken)
+    assert r.stage.stdout == "x\ny\n"
+    assert r.stage.message is not None
+
+
+async def test_a_cancelled_execute_stops_its_cell(session: LocalSession) -> None:
+    task = asyncio.ensure_future(session.execute("python", "import time; time.sleep(1000)"))
+    await asyncio.sleep(0.3)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    started = time.monotonic()
+    r = await session.execute("python", "print('next')")
+    assert r.stage.stdout == "next\n"
+    assert time.monotonic() - started < 2
+
+
 async def _interrupt_after(session: LocalSession, delay: float) -> None:
     await asyncio.sleep(delay)
     await session.interrupt()

@@ -132,6 +132,8 @@ class Box:
         if self._cgroup is not None:
             with contextlib.suppress(OSError):
                 self._cgroup.kill()
+        if self._init_pidfd < 0:  # closed: its number may already name another box's pidfd
+            return
         with contextlib.suppress(OSError):
             signal.pidfd_send_signal(self._init_pidfd, signal.SIGKILL)
 
@@ -333,6 +335,7 @@ class Box:
             self._stdin_fd = None
         os.close(self._proc_pidfd)
         os.close(self._init_pidfd)
+        self._init_pidfd = -1
         self._on_done()
 
 

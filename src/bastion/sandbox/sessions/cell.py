@@ -7,9 +7,11 @@ Piston-style status when the cell ends.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import codecs
 import enum
+import inspect
 import signal
 from dataclasses import dataclass, field
 
@@ -58,6 +60,7 @@ class Cell:
         self.stop: Stop | None = None
         self.notes: list[str] = []
         self._on_output = on_output
+        self._pending: set[asyncio.Future[object]] = set()  # async callbacks still running
 
     def take(self, stream: str, chunk: bytes) -> bool:
         """Record output; True when this chunk crossed the stream's cap."""
@@ -68,8 +71,21 @@ class Cell:
         if text:
             self.output.append(text)
             if self._on_output is not None:
-                self._on_output(stream, text)  # type: ignore[arg-type]
+                self._emit(self._on_output, stream, text)
         return crossed
+
+    def _emit(self, callback: OutputCallback, stream: str, text: str) -> None:
+        try:
+            ret = callback(stream, text)  # type: ignore[arg-type]
+        except Exception as exc:
+            # A consumer that fails (a client gone) must not break the kernel: stop telling it.
+            self._on_output = None
+            self.note(f"streaming output stopped: the output callback raised {exc!r}")
+            return
+        if inspect.isawaitable(ret):
+            task = asyncio.ensure_future(ret)
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
 
     def stopped(self, why: Stop) -> None:
         if self.stop is None:

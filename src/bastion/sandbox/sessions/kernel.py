@@ -43,6 +43,7 @@ READ_CHUNK = 65536
 START_TIMEOUT_S = 15.0
 INTERRUPT_GRACE_S = 1.0
 CPU_TICK_S = 0.02
+EXIT_GRACE_S = 0.3
 STARTUP_OUTPUT_BYTES = 2048
 
 # The box's first command: move the program's output onto the host's per-kernel pipes, close
@@ -217,8 +218,11 @@ class Kernel:
             raise
         # What a kernel prints while starting (bash's "no job control") belongs to no cell.
 
-    async def kill(self) -> None:
-        """Kill the kernel's whole box and wait until its cgroup is gone."""
+    async def kill(self, why: str | None = None) -> None:
+        """Kill the kernel's whole box and wait until its cgroup is gone. `why` is told to the
+        cell this interrupts, if any."""
+        if why is not None and self._cell is not None:
+            self._cell.note(why)
         if self._box is not None:
             self._box.kill()
         if self._exited is not None:
@@ -257,7 +261,15 @@ class Kernel:
         cpu_task = self._loop.create_task(self._watch_cpu(cpu0, limits.cpu_time_ms))
         try:
             await self._send(code)
-            code_, error = await self._done
+            try:
+                code_, error = await asyncio.shield(self._done)
+            except asyncio.CancelledError:
+                # The caller went away: stop the cell (escalating as usual) so that the kernel
+                # is idle, or dead, before the next cell; never leave it running unobserved.
+                self.stop_cell(Stop.INTERRUPTED)
+                with contextlib.suppress(BaseException):
+                    await asyncio.shield(self._done)
+                raise
         finally:
             for w in watchers:
                 w.cancel()
@@ -275,11 +287,12 @@ class Kernel:
             )
             if oom:
                 sig = signal.SIGKILL
+                limit = min(limits.memory_bytes, self._limits.memory_bytes)
                 cell.note(
-                    f"the cell ran out of memory (limit {limits.memory_bytes} bytes): the "
+                    f"the cell ran out of memory (limit {limit} bytes): the "
                     f"{self.language.name} kernel was killed and its state lost"
                 )
-            else:
+            elif not cell.notes:
                 cell.note(f"the {self.language.name} kernel ended ({error}); its state was lost")
             cpu_ms = result.cpu_time_ms if result else 0
             peak = result.memory_bytes if result else 0
@@ -287,8 +300,8 @@ class Kernel:
             self._restore_limits(limits)
             cpu_ms = (_safe(lambda: cgroup.cpu_usec(), cpu0) - cpu0) // 1000 if cgroup else 0
             peak = _safe(lambda: cgroup.peak_memory(), 0) if cgroup else 0
-            if error == "KeyboardInterrupt" or error == "Interrupted" or cell.stop is not None:
-                sig = signal.SIGINT if cell.stop is not None else None
+            if cell.stop is not None:
+                sig = signal.SIGINT
         return cell.result(
             code=code_ if sig is None else None,
             sig=sig,
@@ -417,13 +430,16 @@ class Kernel:
             if name == "evt" and (self._exited is None or self._exited.done()):
                 self._lost("its control channel closed")
             elif name == "evt" and self._box is not None:
-                self._box.kill()  # the driver is gone: end the box; _on_exit reports it
+                # The driver is gone. Its box normally follows at once (report its real exit
+                # status); whatever it left behind is killed shortly after.
+                self._loop.call_later(EXIT_GRACE_S, self._box.kill)
             return
         if name == "evt":
             try:
                 for frame in self._decoder.feed(data):
                     self._on_frame(frame)
             except frames.ProtocolError as exc:
+                self._loop.remove_reader(fd)
                 self._lost(f"protocol error: {exc}")
         elif self._cell is not None:
             if self._cell.take(name, data):
@@ -435,6 +451,8 @@ class Kernel:
 
     def _on_frame(self, frame: dict[str, Any]) -> None:
         op = frame["op"]
+        if op not in ("ready", "display", "done"):
+            raise frames.ProtocolError(f"unknown frame op {op[:40]!r}")
         if self._ready is not None and not self._ready.done():
             if op == "ready" or (op == "done" and frame.get("seq") == 0):
                 self._ready.set_result(None)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bastion.protocol.errors import ExecError, InvalidJob, SessionNotFound
 from bastion.protocol.exec import SessionSpec
+from bastion.sandbox.contain.pipeline import Pipeline
 from bastion.sandbox.policy import Policy, StageLimits
 from bastion.sandbox.sessions import workdir as workdir_
 from bastion.sandbox.sessions.kernel import Spawn
@@ -32,23 +33,45 @@ class TooManySessions(ExecError):
 
 
 class SessionManager:
+    """Open sessions of one supervisor.
+
+    Either bind it at once (`SessionManager(pipeline.spawn, policy)`) or hand it to
+    `LocalSandbox.open(sessions=manager)`: it is then a session factory, bound to that sandbox's
+    pipeline on first use, and `sandbox.open_session(spec)` returns a `LocalSession`. Either way
+    the caller keeps the manager to find sessions by id (`get`) and to `close_all()` at shutdown.
+    """
+
     def __init__(
         self,
-        spawn: Spawn,
-        policy: Policy,
+        spawn: Spawn | None = None,
+        policy: Policy | None = None,
         *,
         sessions: SessionPolicy | None = None,
         root: Path | None = None,
         max_sessions: int = 64,
     ) -> None:
-        self._spawn = spawn
-        self._policy = policy
         self.sessions_policy = sessions or SessionPolicy()
-        # One directory per supervisor (its cgroup prefix), swept at startup like its cgroups.
-        self._root = (root or DEFAULT_ROOT) / policy.cgroup_prefix
-        workdir_.sweep(self._root)
+        self._base = root or DEFAULT_ROOT
         self._max = max_sessions
         self._open: dict[str, LocalSession] = {}
+        self._spawn: Spawn | None = None
+        if spawn is not None and policy is not None:
+            self._bind(spawn, policy)
+
+    def _bind(self, spawn: Spawn, policy: Policy) -> None:
+        self._spawn = spawn
+        self._policy = policy
+        # One directory per supervisor (its cgroup prefix), swept at startup like its cgroups.
+        self._root = self._base / policy.cgroup_prefix
+        workdir_.sweep(self._root)
+
+    async def __call__(
+        self, pipeline: Pipeline, policy: Policy, registry: object, spec: SessionSpec
+    ) -> LocalSession:
+        """`LocalSandbox`'s session factory."""
+        if self._spawn is None:
+            self._bind(pipeline.spawn, policy)
+        return await self.open(spec)
 
     def __len__(self) -> int:
         return len(self._open)
@@ -60,6 +83,8 @@ class SessionManager:
         return session
 
     async def open(self, spec: SessionSpec) -> LocalSession:
+        if self._spawn is None:
+            raise RuntimeError("SessionManager is not bound to a pipeline yet")
         sp = self.sessions_policy
         if len(self._open) >= self._max:
             raise TooManySessions(self._max)
@@ -82,6 +107,7 @@ class SessionManager:
                 "network=false",
                 field="network",
             )
+        spawn = self._spawn
         session_id = secrets.token_urlsafe(16)
         if spec.workdir is not None:
             wd = workdir_.WorkDir.host(spec.workdir)
@@ -101,12 +127,14 @@ class SessionManager:
             max_processes=procs,
             max_open_files=1024,
             max_file_size_bytes=sp.workdir_bytes,
-            output_max_bytes=1024,  # the pipeline's own stdout/stderr stay unused
+            # The pipeline's own stdout/stderr carry only bwrap's errors: the kernels write to
+            # their own pipes.
+            output_max_bytes=64 * 1024,
         )
         session = LocalSession(
             session_id,
             spec,
-            spawn=self._spawn,
+            spawn=spawn,
             workdir=wd,
             policy=sp,
             box_limits=box_limits,

@@ -215,8 +215,13 @@ class LocalSession:
             self._idle.cancel()
         kernels = list(self._kernels.values())
         self._kernels.clear()
+        said = {
+            "closed": "the session was closed",
+            "idle": f"the session was idle for {self.spec.idle_timeout_s:g} s and expired",
+            "lifetime": f"the session reached its lifetime limit ({self.spec.max_lifetime_s:g} s)",
+        }[why]
         try:
-            await asyncio.gather(*(k.kill() for k in kernels), return_exceptions=True)
+            await asyncio.gather(*(k.kill(said) for k in kernels), return_exceptions=True)
         finally:
             self._workdir.close()
             self._on_close(self)

@@ -309,3 +309,18 @@ def test_undo_and_reset(llm: FakeOpenAI) -> None:
         assert [m.content for m in it.messages] == ["1", "one"]
         it.reset()
         assert it.messages == []
+
+
+def test_stop_before_a_block_starts_means_it_never_runs(llm: FakeOpenAI) -> None:
+    llm.script(Reply(tool_calls=[ToolCall.execute("python", "print('ran')")]))
+    sandbox = ScriptedSandbox()
+    with interp(llm, sandbox) as it:
+
+        def approve_then_stop(request: CodeRequest) -> Approval:
+            it.stop()  # Ctrl-C pressed while the approval prompt was open
+            return RUN
+
+        it.approve = approve_then_stop
+        new = it.chat("go")
+    assert sandbox.executed == []
+    assert new[-1].content == "Stopped by the user."

@@ -78,6 +78,8 @@ class BlockRunner:
         limits = self.settings.limits
         try:
             session = await self.session()
+            if self._interrupted:  # stopped while the session was starting: run nothing
+                return ExecOutcome("interrupted", "[stopped by the user before it ran]")
             result = await session.execute(
                 self.language_map.get(request.language, request.language),
                 request.code,

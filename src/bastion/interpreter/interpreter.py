@@ -218,6 +218,9 @@ class Interpreter:
                     except _Stopped:
                         reply = Approval(action="skip")
                 elif isinstance(effect, Execute):
+                    if self._stop is not None and self._stop.is_set():
+                        reply = ExecOutcome("interrupted", "[stopped before it ran]")
+                        continue
                     async for item in self._execute(effect.request):
                         if isinstance(item, Chunk):
                             yield item

@@ -122,13 +122,15 @@ class Terminal:
 
     # -- the session ---------------------------------------------------------------------
 
-    def run(self) -> int:
+    def run(self, warnings: tuple[str, ...] = ()) -> int:
         s = self.interp.settings
         self.console.print(
-            f"[bold]Bastion chat[/] · model {s.model} · work dir {Path(s.workdir).resolve()} · "
-            f"network {'ON' if s.network else 'off'} · "
+            f"[bold]Bastion chat[/] · model {_escape(s.model)} · work dir "
+            f"{_escape(str(Path(s.workdir).resolve()))} · network {'ON' if s.network else 'off'} · "
             f"{'auto-run ON' if s.auto_run else 'asks before running code'} · %help"
         )
+        for warning in warnings:
+            self.console.print(f"[yellow]{_escape(warning)}[/]")
         while True:
             try:
                 line = self.input.read("> ")
@@ -160,6 +162,7 @@ class Terminal:
     def render(self, chunks: Iterator[Chunk]) -> None:
         out = self.console
         buffer = ""
+        at_line_start = True
         for chunk in chunks:
             if chunk.role == "assistant" and chunk.type == "message":
                 if chunk.end:
@@ -177,9 +180,13 @@ class Terminal:
             elif chunk.type == "console" and chunk.format == "output":
                 if chunk.start:
                     out.rule(style="dim")
-                out.out(chunk.content, end="", highlight=False)
+                    at_line_start = True
+                if chunk.content:
+                    out.out(chunk.content, end="", highlight=False)
+                    at_line_start = chunk.content.endswith("\n")
                 if chunk.end:
-                    out.print()
+                    if not at_line_start:
+                        out.print()
                     out.rule(f"[dim]{chunk.status}[/]", style="dim")
             elif chunk.type == "console":
                 if chunk.content:

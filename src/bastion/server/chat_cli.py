@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from typing import Any
 
@@ -76,11 +78,33 @@ def chat(
                 interp,
                 console=obj.get("console"),
                 history_file=data_dir() / "chat_history" if sys.stdin.isatty() else None,
-            ).run()
+            ).run(_workdir_warnings(sandbox, settings.workdir))
     finally:
         if "sandbox" not in obj:
             _close(sandbox)
     sys.exit(code)
+
+
+def _workdir_warnings(sandbox: Sandbox, workdir: str) -> tuple[str, ...]:
+    """Say so when the sandbox's unprivileged identity cannot write to the work dir."""
+    policy = getattr(sandbox, "policy", None)
+    uid, gid = getattr(policy, "box_uid", None), getattr(policy, "box_gid", None)
+    if uid is None or gid is None:
+        return ()
+    st = os.stat(workdir)
+    writable = (
+        (st.st_uid == uid and st.st_mode & stat.S_IWUSR)
+        or (st.st_gid == gid and st.st_mode & stat.S_IWGRP)
+        or st.st_mode & stat.S_IWOTH
+    )
+    if writable:
+        return ()
+    return (
+        f"The sandbox runs code as the unprivileged uid {uid}, which cannot write to "
+        f"{os.path.realpath(workdir)}: code can read it but not create files there. To let it "
+        f"write, grant that uid access, e.g. setfacl -m u:{uid}:rwx,d:u:{uid}:rwx DIR "
+        f"(or use a directory owned by {uid}).",
+    )
 
 
 def _close(sandbox: Sandbox | None) -> None:

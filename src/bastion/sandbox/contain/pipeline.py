@@ -145,6 +145,7 @@ class Pipeline:
                     pass_fds=(*child_fds, *spec.pass_fds),  # the caller closes its pass_fds
                     close_fds=True,
                     start_new_session=True,
+                    env={"PATH": "/usr/bin:/bin"},  # never the supervisor's (seen in /proc/1)
                     user=p.box_uid if switch else None,
                     group=p.box_gid if switch else None,
                     extra_groups=[] if switch else None,

@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,6 +37,7 @@ from bastion.interpreter import Approval, Interpreter  # noqa: E402
 from bastion.interpreter.llm import OpenAIChat  # noqa: E402
 from bastion.interpreter.loop import ModelEvent  # noqa: E402
 from bastion.protocol.exec import SessionSpec  # noqa: E402
+from bastion.sandbox.policy import Policy  # noqa: E402
 from bastion.server.compose import local_sandbox  # noqa: E402
 
 OI_VENV = ROOT / ".bench" / "oi-venv"
@@ -68,21 +70,34 @@ class TimedModel:
         await self.inner.close()
 
 
+def box_dir() -> str:
+    """A work dir the sandbox's unprivileged identity owns (it must chdir and write there)."""
+    work = tempfile.mkdtemp(prefix="bastion-bench-")
+    policy = Policy()
+    os.chown(work, policy.box_uid, policy.box_gid)
+    return work
+
+
 async def kernel_start(runs: int) -> list[float]:
     sandbox = local_sandbox()
     times = []
-    with tempfile.TemporaryDirectory() as work:
+    work = box_dir()
+    try:
         for _ in range(runs):
             start = time.perf_counter()
             session = await sandbox.open_session(SessionSpec(workdir=work))
             await session.execute("python", "pass")
             times.append(time.perf_counter() - start)
             await session.close()
+    finally:
+        sandbox.close()
+        shutil.rmtree(work, ignore_errors=True)
     return times
 
 
 def bastion(blocks: int) -> dict[str, Any]:
-    with FakeOpenAI() as llm, tempfile.TemporaryDirectory() as work:
+    work = box_dir()
+    with FakeOpenAI() as llm:
         for i in range(blocks + 1):
             llm.script(*block_turn(i))
         sandbox = local_sandbox()
@@ -115,6 +130,8 @@ def bastion(blocks: int) -> dict[str, Any]:
             turns.append(turn)
             overheads.append(turn - timed.seconds - sessions[0].seconds)
         it.close()
+        sandbox.close()
+    shutil.rmtree(work, ignore_errors=True)
     return {"first_block_s": first, "turn_s": turns, "overhead_s": overheads}
 
 

@@ -59,14 +59,24 @@ class BlockRunner:
         )
 
     def warm(self) -> None:
-        """Start opening the session in the background (overlaps the first model call)."""
+        """Open the session and start its Python kernel in the background, while the model
+        writes the first block (no model code runs: the warm-up cell is `pass`)."""
         if self._session is None and self._opening is None:
-            self._opening = asyncio.create_task(self.sandbox.open_session(self.spec()))
+            self._opening = asyncio.create_task(
+                self._open(warm="python" in self.settings.languages)
+            )
+
+    async def _open(self, *, warm: bool) -> SandboxSession:
+        session = await self.sandbox.open_session(self.spec())
+        if warm:
+            with contextlib.suppress(BastionError):
+                await session.execute(self.language_map.get("python", "python"), "pass")
+        return session
 
     async def session(self) -> SandboxSession:
         if self._session is None:
             if self._opening is None:
-                self._opening = asyncio.create_task(self.sandbox.open_session(self.spec()))
+                self._opening = asyncio.create_task(self._open(warm=False))
             try:
                 self._session = await self._opening
             finally:

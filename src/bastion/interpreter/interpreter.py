@@ -91,6 +91,9 @@ class Interpreter:
         self.conversation_id += "-" + secrets.token_hex(3)
         self.created_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
         self._model = model_client
+        if self._model is None and self.settings.model:
+            # Built now, not on the first message: creating the HTTP client costs ~0.1-0.2 s.
+            self._model = OpenAIChat(self.settings)
         self._runner = BlockRunner(
             sandbox, self.settings, data_dir() / "outputs" / self.conversation_id, language_map
         )

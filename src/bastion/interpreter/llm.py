@@ -55,6 +55,8 @@ class OpenAIChat:
             default_headers=cast(dict[str, str], headers),
         )
         self._usage_option = True  # dropped for servers that reject stream_options
+        # The client loads its resources lazily; done here, not on the user's first message.
+        self._completions = self.client.chat.completions
 
     @property
     def endpoint(self) -> str:
@@ -85,7 +87,7 @@ class OpenAIChat:
             try:
                 stream = cast(
                     AsyncStream[ChatCompletionChunk],
-                    await self.client.chat.completions.create(**params),
+                    await self._completions.create(**params),
                 )
                 break
             except openai.APIConnectionError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 
+from bastion.interpreter.executor import WARM_UP
 from bastion.protocol.exec import (
     CellResult,
     Job,
@@ -112,7 +113,8 @@ class ScriptedSandbox:
 
     @property
     def executed(self) -> list[tuple[str, str]]:
-        return [block for session in self.sessions for block in session.executed]
+        """The blocks run for the model (the interpreter's kernel warm-up cell left out)."""
+        return [b for s in self.sessions for b in s.executed if b != WARM_UP]
 
     def runtimes(self) -> Sequence[Runtime]:
         return ()

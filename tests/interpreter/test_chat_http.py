@@ -231,8 +231,8 @@ def test_block_limits_reach_the_sandbox(llm: FakeOpenAI, tmp_path: Path) -> None
     with interp(llm, sandbox, block_seconds=7, block_memory_mb=64, workdir=str(tmp_path)) as it:
         it.chat("go")
     session = sandbox.sessions[0]
-    assert session.limits[0].wall_time_ms == 7000
-    assert session.limits[0].memory_bytes == 64 * 2**20
+    assert session.limits[-1].wall_time_ms == 7000
+    assert session.limits[-1].memory_bytes == 64 * 2**20
     assert session.spec.workdir == str(tmp_path)
     assert session.spec.network is False
 
@@ -324,3 +324,26 @@ def test_stop_before_a_block_starts_means_it_never_runs(llm: FakeOpenAI) -> None
         new = it.chat("go")
     assert sandbox.executed == []
     assert new[-1].content == "Stopped by the user."
+
+
+def test_the_kernel_warms_up_with_pass_while_the_model_writes(llm: FakeOpenAI) -> None:
+    llm.script(Reply(tool_calls=[ToolCall.execute("python", "x = 1")]), Reply.text("ok"))
+    sandbox = ScriptedSandbox()
+    with interp(llm, sandbox) as it:
+        it.chat("go")
+    assert sandbox.sessions[0].executed == [("python", "pass"), ("python", "x = 1")]
+
+
+def test_keyboard_interrupt_in_the_python_api_stops_the_block_and_cleans_up(
+    llm: FakeOpenAI,
+) -> None:
+    llm.script(Reply(tool_calls=[ToolCall.execute("python", "SLEEP")]), Reply.text("later"))
+    sandbox = ScriptedSandbox()
+    with interp(llm, sandbox) as it:
+        chunks = it.chat("go", stream=True)
+        for chunk in chunks:
+            if chunk.role == "computer" and chunk.content == "started\n":
+                break  # the consumer walks away mid-block (what Ctrl-C does to a for loop)
+        chunks.close()  # type: ignore[attr-defined]
+        assert sandbox.sessions[0].interrupted.is_set()
+        assert it.chat("again")[-1].content == "later"

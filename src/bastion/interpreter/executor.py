@@ -31,6 +31,7 @@ from bastion.protocol.exec import (
 )
 
 OnOutput = Callable[[StreamName, str], object]
+WARM_UP = ("python", "pass")  # the only cell the interpreter runs on its own: it starts the kernel
 
 
 class BlockRunner:
@@ -70,7 +71,8 @@ class BlockRunner:
         session = await self.sandbox.open_session(self.spec())
         if warm:
             with contextlib.suppress(BastionError):
-                await session.execute(self.language_map.get("python", "python"), "pass")
+                language, code = WARM_UP
+                await session.execute(self.language_map.get(language, language), code)
         return session
 
     async def session(self) -> SandboxSession:

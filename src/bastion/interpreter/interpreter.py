@@ -20,7 +20,15 @@ import inspect
 import os
 import secrets
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterator,
+    Mapping,
+)
 from pathlib import Path
 from typing import Any, Literal, TypeVar, overload
 
@@ -224,11 +232,13 @@ class Interpreter:
                     if self._stop is not None and self._stop.is_set():
                         reply = ExecOutcome("interrupted", "[stopped before it ran]")
                         continue
-                    async for item in self._execute(effect.request):
-                        if isinstance(item, Chunk):
-                            yield item
-                        else:
-                            reply = item
+                    # aclosing: if our consumer leaves mid-block, the block is stopped too.
+                    async with contextlib.aclosing(self._execute(effect.request)) as items:
+                        async for item in items:
+                            if isinstance(item, Chunk):
+                                yield item
+                            else:
+                                reply = item
             if self._stop_reason == "time":
                 for chunk in notice(self.state, self._stop_message()):
                     yield chunk
@@ -324,7 +334,7 @@ class Interpreter:
             return None  # fail closed on anything but a real answer
         return answer
 
-    async def _execute(self, request: CodeRequest) -> AsyncIterator[Chunk | ExecOutcome]:
+    async def _execute(self, request: CodeRequest) -> AsyncGenerator[Chunk | ExecOutcome, None]:
         queue: asyncio.Queue[tuple[StreamName, str]] = asyncio.Queue()
         self._executing = True
 
@@ -407,10 +417,23 @@ class _LoopThread:
         self.thread.start()
 
     def run(self, awaitable: Awaitable[T]) -> T:
-        async def wrapper() -> T:
-            return await awaitable
+        finished = threading.Event()
 
-        return asyncio.run_coroutine_threadsafe(wrapper(), self.loop).result()
+        async def wrapper() -> T:
+            try:
+                return await awaitable
+            finally:
+                finished.set()
+
+        future = asyncio.run_coroutine_threadsafe(wrapper(), self.loop)
+        try:
+            return future.result()
+        except BaseException:
+            # Interrupted while waiting (Ctrl-C in the Python API): cancel the work on the loop
+            # and let its cleanup (stop the block, close the stream) finish before raising.
+            future.cancel()
+            finished.wait(timeout=30)
+            raise
 
     def close(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)

@@ -204,3 +204,18 @@ def test_ctrl_c_stops_the_block_not_the_program(llm: FakeOpenAI) -> None:
     assert result.exit_code == 0, result.output
     assert "Stopped by the user" in result.output
     assert "still here" in result.output
+
+
+def test_a_work_dir_the_sandbox_cannot_write_is_reported(llm: FakeOpenAI, tmp_path: Path) -> None:
+    from bastion.sandbox.policy import Policy
+
+    sandbox = ScriptedSandbox()
+    sandbox.policy = Policy()  # type: ignore[attr-defined]
+    tmp_path.chmod(0o755)
+    result = chat(llm, sandbox, [], "-w", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "cannot write to" in result.output
+    assert "setfacl -m u:61000" in result.output
+    os.chown(tmp_path, 61000, 61000)
+    result = chat(llm, sandbox, [], "-w", str(tmp_path))
+    assert "cannot write to" not in result.output

@@ -239,7 +239,8 @@ class Interpreter:
                                 yield item
                             else:
                                 reply = item
-            if self._stop_reason == "time":
+            last = self.state.messages[-1] if self.state.messages else None
+            if self._stop_reason and (last is None or last.content != self._stop_message()):
                 for chunk in notice(self.state, self._stop_message()):
                     yield chunk
         finally:

@@ -130,7 +130,7 @@ class Terminal:
             f"{'auto-run ON' if s.auto_run else 'asks before running code'} · %help"
         )
         for warning in warnings:
-            self.console.print(f"[yellow]{_escape(warning)}[/]")
+            self.console.print(f"[yellow]{_escape(warning)}[/]", soft_wrap=True)
         while True:
             try:
                 line = self.input.read("> ")

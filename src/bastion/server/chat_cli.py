@@ -99,11 +99,11 @@ def _workdir_warnings(sandbox: Sandbox, workdir: str) -> tuple[str, ...]:
     )
     if writable:
         return ()
+    real = os.path.realpath(workdir)
     return (
-        f"The sandbox runs code as the unprivileged uid {uid}, which cannot write to "
-        f"{os.path.realpath(workdir)}: code can read it but not create files there. To let it "
-        f"write, grant that uid access, e.g. setfacl -m u:{uid}:rwx,d:u:{uid}:rwx DIR "
-        f"(or use a directory owned by {uid}).",
+        f"The sandbox runs code as the unprivileged uid {uid}, which cannot write to {real}: "
+        f"code can read it but not create files there. To let it write, grant that uid access, "
+        f"e.g. setfacl -m u:{uid}:rwx,d:u:{uid}:rwx {real} (or use a directory owned by {uid}).",
     )
 
 

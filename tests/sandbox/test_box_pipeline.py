@@ -42,7 +42,7 @@ async def test_wall_time_limit_kills_the_tree(pipeline: Pipeline) -> None:
     r = await pipeline.run(BoxSpec(argv=("/bin/sleep", "10"), limits=limits))
     assert r.killed is KillReason.WALL_TIME
     assert r.signal == signal.SIGKILL
-    assert 300 <= r.wall_time_ms < 1000
+    assert 300 <= r.wall_time_ms < 1500  # the kill is prompt; a loaded CI box adds scheduling delay
 
 
 async def test_collect_fd_carries_bytes_out(pipeline: Pipeline) -> None:

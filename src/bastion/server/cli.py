@@ -6,6 +6,7 @@ import click
 
 from bastion._version import __version__
 from bastion.server.chat_cli import chat
+from bastion.server.sandbox_cli import sandbox
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,3 +21,4 @@ def version() -> None:
 
 
 main.add_command(chat)
+main.add_command(sandbox)

@@ -12,10 +12,7 @@ and dies with its parent. Only the environment given is set.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 
 from bastion.sandbox.contain.spec import BOX, BoxSpec
 from bastion.sandbox.policy import Policy
@@ -23,56 +20,33 @@ from bastion.sandbox.policy import Policy
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
-class EtcDir:
-    """A generated, supervisor-owned /etc, bound read-only into every box. Created once."""
-
-    def __init__(self, policy: Policy) -> None:
-        self.path = Path(tempfile.mkdtemp(prefix="bastion-etc-"))
-        self.path.chmod(0o755)
-        u, g = policy.inner_uid, policy.inner_gid
-        files = {
-            "passwd": f"root:x:0:0:root:/root:/bin/sh\nsandbox:x:{u}:{g}:sandbox:{BOX}:/bin/sh\n"
-            "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
-            "group": f"root:x:0:\nsandbox:x:{g}:\nnogroup:x:65534:\n",
-            "hosts": "127.0.0.1 localhost box\n::1 localhost\n",
-            "hostname": "box\n",
-            "resolv.conf": "",
-            "nsswitch.conf": "passwd: files\ngroup: files\nhosts: files dns\n",
-        }
-        for name, text in files.items():
-            (self.path / name).write_text(text)
-            (self.path / name).chmod(0o644)
-        self.add_mount_points(policy.ro_binds)
-
-    def add_mount_points(self, hosts: Sequence[str]) -> None:
-        """Mount points for host paths under /etc bound on top (bwrap cannot create them inside a
-        read-only bind): the policy's, and a runtime's such as /etc/php/8.2. Idempotent."""
-        for host in hosts:
-            if host.startswith("/etc/") and os.path.exists(host):
-                target = self.path / host.removeprefix("/etc/")
-                if target.exists():
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if os.path.isdir(host):
-                    target.mkdir(exist_ok=True)
-                else:
-                    target.touch()
-
-    def close(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+def etc_files(policy: Policy) -> dict[str, bytes]:
+    """The generated /etc: enough for libc and runtimes, nothing of the host's."""
+    u, g = policy.inner_uid, policy.inner_gid
+    files = {
+        "passwd": f"root:x:0:0:root:/root:/bin/sh\nsandbox:x:{u}:{g}:sandbox:{BOX}:/bin/sh\n"
+        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+        "group": f"root:x:0:\nsandbox:x:{g}:\nnogroup:x:65534:\n",
+        "hosts": "127.0.0.1 localhost box\n::1 localhost\n",
+        "hostname": "box\n",
+        "resolv.conf": "",
+        "nsswitch.conf": "passwd: files\ngroup: files\nhosts: files dns\n",
+    }
+    return {f"/etc/{name}": text.encode() for name, text in files.items()}
 
 
 def command(
     spec: BoxSpec,
     policy: Policy,
-    etc: EtcDir,
     *,
     info_fd: int,
     block_fd: int,
     seccomp_fd: int | None,
     file_fds: Sequence[tuple[int, str, int]],
 ) -> list[str]:
-    """The full bwrap argv for `spec`. `file_fds` are (fd, in-box path, mode) for `--file`."""
+    """The full bwrap argv for `spec`. `file_fds` are (fd, in-box path, mode) for `--file`: the
+    generated /etc files first, then the job's. Files are copied into the box's own tmpfs rather
+    than bound, so no host path shows in the box's mountinfo."""
     a = [policy.bwrap, "--unshare-all", "--unshare-user", "--disable-userns"]
     if spec.network and policy.allow_network:
         a.append("--share-net")
@@ -93,8 +67,7 @@ def command(
     for merged in ("bin", "lib", "lib32", "lib64", "libx32", "sbin"):
         if os.path.islink(f"/{merged}"):
             a += ["--symlink", f"usr/{merged}", f"/{merged}"]
-    a += ["--ro-bind", str(etc.path), "/etc"]
-    etc.add_mount_points(spec.ro_binds)
+    a += ["--dir", "/etc"]
     for host in (*policy.ro_binds, *spec.ro_binds):
         a += ["--ro-bind-try", host, host]
     a += ["--proc", "/proc", "--dev", "/dev"]
@@ -105,7 +78,7 @@ def command(
         a += ["--bind", spec.workdir, BOX]
     else:
         a += ["--size", str(policy.workdir_bytes), "--perms", "0755", "--tmpfs", BOX]
-    made: set[str] = {BOX, "/tmp"}  # noqa: S108 - in-box path
+    made: set[str] = {BOX, "/tmp", "/etc"}  # noqa: S108 - in-box paths
     for fd, path, mode in file_fds:
         target = path if path.startswith("/") else f"{BOX}/{path}"
         parent = target.rsplit("/", 1)[0]

@@ -45,6 +45,13 @@ class JobCgroup(Protocol):
 
     def set_limits(self, limits: CgroupLimits) -> None: ...
 
+    def warm(self, pid: int) -> None:
+        """Move an idle helper `pid` in and straight back out, off the critical path.
+
+        On the v1 memory controller the first process to enter a fresh cgroup pays a one-off
+        cost that was measured at 8-16 ms on this project's CI kernel (later entries: ~0.1 ms).
+        """
+
     def cpu_usec(self) -> int: ...
 
     def peak_memory(self) -> int: ...
@@ -65,13 +72,18 @@ class JobCgroup(Protocol):
 class Cgroups(Protocol):
     kind: str
 
-    def create(self, name: str, limits: CgroupLimits) -> JobCgroup: ...
+    def create(self, name: str, limits: CgroupLimits) -> JobCgroup:
+        """A new cgroup. `name` may be `<group>/<name>` under an existing one (made with
+        `create` too): the group's limits then bound everything below it together."""
 
     def sweep(self) -> int:
         """Kill and remove every job cgroup under our prefix; return how many were found."""
 
     def close(self) -> None:
         """Sweep, then remove the prefix directories themselves."""
+
+    def jobs(self) -> list[str]:
+        """Names of the job cgroups that exist now under our prefix (in any hierarchy)."""
 
 
 # ---------------------------------------------------------------- helpers
@@ -99,6 +111,15 @@ def _keyed(path: Path, key: str) -> int:
         if k == key:
             return int(v)
     return 0
+
+
+def _rmdir_tree(path: Path) -> None:
+    """rmdir `path` after its child cgroups (a session's group holds its boxes' cgroups)."""
+    with contextlib.suppress(FileNotFoundError):
+        for child in path.iterdir():
+            if child.is_dir():
+                _rmdir_tree(child)
+    _rmdir(path)
 
 
 def _rmdir(path: Path) -> None:
@@ -165,19 +186,32 @@ def _under(mount: Path, own: str, prefix: str) -> Path:
 
 
 class HybridCgroup:
-    def __init__(self, name: str, memory: Path, pids: Path, unified: Path) -> None:
+    def __init__(
+        self, name: str, memory: Path, pids: Path, unified: Path, memory_home: Path | None = None
+    ) -> None:
         self.name = name
         self._memory, self._pids, self._unified = memory, pids, unified
+        self._memory_home = memory_home  # where a warming helper returns to
+
+    def warm(self, pid: int) -> None:
+        if self._memory_home is None:
+            return
+        _write(self._memory / "cgroup.procs", str(pid))
+        _write(self._memory_home / "cgroup.procs", str(pid))
 
     def attach(self, pid: int) -> None:
         for d in (self._memory, self._pids, self._unified):
             _write(d / "cgroup.procs", str(pid))
 
     def set_limits(self, limits: CgroupLimits) -> None:
-        _write(self._memory / "memory.limit_in_bytes", str(limits.memory_bytes))
+        # v1 keeps memory <= memory+swap at every step: raise memsw first, lower it last.
+        memory = self._memory / "memory.limit_in_bytes"
         memsw = self._memory / "memory.memsw.limit_in_bytes"
-        if memsw.exists():
-            _write(memsw, str(limits.memory_bytes))
+        order = [memory, memsw] if memsw.exists() else [memory]
+        if memsw.exists() and limits.memory_bytes > int(_read(memsw)):
+            order.reverse()
+        for path in order:
+            _write(path, str(limits.memory_bytes))
         _write(self._pids / "pids.max", str(limits.max_processes))
 
     def cpu_usec(self) -> int:
@@ -200,7 +234,7 @@ class HybridCgroup:
 
     def remove(self) -> None:
         for d in (self._unified, self._pids, self._memory):
-            _rmdir(d)
+            _rmdir_tree(d)
 
 
 class Hybrid:
@@ -209,6 +243,7 @@ class Hybrid:
     def __init__(self, mounts: Mounts, prefix: str, v2: Path) -> None:
         mem_mount, mem_own = mounts.v1["memory"]
         pids_mount, pids_own = mounts.v1["pids"]
+        self._memory_home = mem_mount / mem_own.lstrip("/")
         self._roots = (
             _under(mem_mount, mem_own, prefix),
             _under(pids_mount, pids_own, prefix),
@@ -224,7 +259,8 @@ class Hybrid:
             for d in dirs:
                 d.mkdir()
                 made.append(d)
-            cg = HybridCgroup(name, *dirs)
+            memory, pids, unified = dirs
+            cg = HybridCgroup(name, memory, pids, unified, memory_home=self._memory_home)
             cg.set_limits(limits)
         except BaseException:
             for d in reversed(made):
@@ -232,11 +268,14 @@ class Hybrid:
             raise
         return cg
 
-    def _existing(self) -> Iterator[HybridCgroup]:
+    def jobs(self) -> list[str]:
         names: set[str] = set()
         for root in self._roots:
             names.update(p.name for p in root.iterdir() if p.is_dir())
-        for name in sorted(names):
+        return sorted(names)
+
+    def _existing(self) -> Iterator[HybridCgroup]:
+        for name in self.jobs():
             yield HybridCgroup(name, *(root / name for root in self._roots))
 
     def sweep(self) -> int:
@@ -263,6 +302,9 @@ class V2Cgroup:
     def attach(self, pid: int) -> None:
         _write(self._path / "cgroup.procs", str(pid))
 
+    def warm(self, pid: int) -> None:
+        pass  # cgroup2 attaches are cheap from the start
+
     def set_limits(self, limits: CgroupLimits) -> None:
         _write(self._path / "memory.max", str(limits.memory_bytes))
         _write(self._path / "pids.max", str(limits.max_processes))
@@ -287,19 +329,23 @@ class V2Cgroup:
         return _keyed(self._path / "cgroup.events", "populated") != 0
 
     def remove(self) -> None:
-        _rmdir(self._path)
+        _rmdir_tree(self._path)
 
 
 class V2:
     kind = "cgroup v2"
 
     def __init__(self, mounts: Mounts, prefix: str, v2: Path) -> None:
-        self._root = _under(v2, mounts.v2_own, prefix)
+        own = v2 / mounts.v2_own.lstrip("/")
+        _delegate(own, mounts.v2_own == "/")
+        self._root = own / prefix
         self._root.mkdir(exist_ok=True)
         _write(self._root / "cgroup.subtree_control", "+memory +pids")
 
     def create(self, name: str, limits: CgroupLimits) -> V2Cgroup:
         path = self._root / name
+        if path.parent != self._root:  # nested in a group: it must hand its controllers down
+            _write(path.parent / "cgroup.subtree_control", "+memory +pids")
         path.mkdir()
         cg = V2Cgroup(name, path)
         try:
@@ -322,6 +368,28 @@ class V2:
     def close(self) -> None:
         self.sweep()
         _rmdir(self._root)
+
+    def jobs(self) -> list[str]:
+        return sorted(p.name for p in self._root.iterdir() if p.is_dir())
+
+
+def _delegate(own: Path, is_root: bool) -> None:
+    """Make memory and pids available to our children in `own` (the supervisor's cgroup).
+
+    cgroup2's "no internal processes" rule: a non-root cgroup can hand controllers to its
+    children only when it holds no process itself, so the processes of `own` (the supervisor,
+    under systemd `Delegate=yes` the whole service) move to a `supervisor` leaf first.
+    """
+    enabled = set(_read(own / "cgroup.subtree_control").split())
+    if {"memory", "pids"} <= enabled:
+        return
+    if not is_root:
+        leaf = own / "supervisor"
+        leaf.mkdir(exist_ok=True)
+        for pid in _pids(own):
+            with contextlib.suppress(ProcessLookupError):
+                _write(leaf / "cgroup.procs", str(pid))
+    _write(own / "cgroup.subtree_control", "+memory +pids")
 
 
 def _sweep_one(cg: JobCgroup, v1_dirs: Sequence[Path]) -> None:

@@ -43,6 +43,8 @@ class BoxSpec:
                 (with bash: `>&$BASTION_COLLECT_FD`; the pipe cannot be reopened through /proc);
                 they come back in `BoxResult.collected`, capped at the work dir size. Compile
                 stages use it to carry their artifacts to the run stage.
+    cgroup_parent  the name of a cgroup made with `Cgroups.create` under which this box's cgroup
+                is made (a session's group: its limits bound all the session's boxes together)
     pass_fds    fds of the caller passed into the box at the same numbers (sessions: a kernel's
                 control pipes and output pipes); the caller keeps and closes its copies
     """
@@ -59,6 +61,7 @@ class BoxSpec:
     keep_stdin_open: bool = False
     collect: bool = False
     pass_fds: tuple[int, ...] = ()
+    cgroup_parent: str | None = None
 
 
 class KillReason(enum.StrEnum):

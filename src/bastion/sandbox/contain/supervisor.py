@@ -23,7 +23,7 @@ import subprocess
 import time
 from collections.abc import Callable
 
-from bastion.sandbox.contain.cgroup import JobCgroup
+from bastion.sandbox.contain.cgroup import CgroupLimits, JobCgroup
 from bastion.sandbox.contain.spec import BoxResult, KillReason
 from bastion.sandbox.policy import StageLimits
 
@@ -65,6 +65,7 @@ class Box:
         self,
         *,
         proc: subprocess.Popen[bytes],
+        init_pid: int,
         init_pidfd: int,
         cgroup: JobCgroup | None,
         limits: StageLimits,
@@ -76,9 +77,11 @@ class Box:
         on_output: OutputCallback | None,
         tick_s: float,
         on_done: Callable[[], None],
+        parked: bool = False,
     ) -> None:
         self._loop = asyncio.get_running_loop()
         self._proc = proc
+        self._init_pid = init_pid
         self._init_pidfd = init_pidfd
         self._cgroup = cgroup
         self._limits = limits
@@ -86,7 +89,7 @@ class Box:
         self._tick_s = tick_s
         self._on_done = on_done
         self._started = time.monotonic()
-        self._cpu_base = cgroup.cpu_usec() if cgroup else 0
+        self._cpu_base = 0
         self._killed: KillReason | None = None
         self._output: list[str] = []
         self._streams = {
@@ -105,10 +108,48 @@ class Box:
         for s in (*self._streams.values(), *([self._collect] if self._collect else [])):
             self._loop.add_reader(s.fd, self._on_readable, s)
         self._loop.add_reader(self._proc_pidfd, self._on_proc_exit)
+        self._wall: asyncio.TimerHandle | None = None
+        self._cpu_watch: asyncio.Task[None] | None = None
+        self.parked = parked
+        if not parked:
+            self._arm()
+
+    def _arm(self) -> None:
+        self._started = time.monotonic()
         self._wall = self._loop.call_later(
-            limits.wall_time_ms / 1000, self.kill, KillReason.WALL_TIME
+            self._limits.wall_time_ms / 1000, self.kill, KillReason.WALL_TIME
         )
-        self._cpu_watch = self._loop.create_task(self._watch_cpu(cgroup)) if cgroup else None
+        if self._cgroup is not None:
+            self._cpu_base = self._cgroup.cpu_usec()
+            self._cpu_watch = self._loop.create_task(self._watch_cpu(self._cgroup))
+
+    def activate(self, limits: StageLimits) -> None:
+        """Start the clocks of a parked (pre-started, warm pool) box under `limits`.
+
+        Time and CPU count from now; the cgroup limits are updated; output caps apply from now.
+        Only limits no stricter than the box was spawned with for its rlimits are safe here: the
+        warm pool only hands out boxes whose spawn limits equal the job's.
+        """
+        if not self.parked:
+            raise RuntimeError("box is already running")
+        self.parked = False
+        self._limits = limits
+        for s in self._streams.values():
+            s.cap = limits.output_max_bytes
+        if self._cgroup is not None:
+            self._cgroup.set_limits(CgroupLimits(limits.memory_bytes, limits.max_processes))
+        self._arm()
+
+    def set_output_callback(self, on_output: OutputCallback | None) -> None:
+        self._on_output = on_output
+
+    @property
+    def limits(self) -> StageLimits:
+        return self._limits
+
+    @property
+    def alive(self) -> bool:
+        return not self._exited.done()
 
     @property
     def pid(self) -> int:
@@ -145,6 +186,10 @@ class Box:
         if self._cgroup is None:
             return
         for pid in self._cgroup.pids():
+            if pid == self._init_pid:
+                # bwrap's reaper, PID 1 in the box: a signal from outside the namespace is not
+                # filtered for it, and its death would end the whole box.
+                continue
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signum)
 
@@ -254,7 +299,8 @@ class Box:
             self.kill(KillReason.SUPERVISOR)
             raise
         wall_ms = int((time.monotonic() - self._started) * 1000)
-        self._wall.cancel()
+        if self._wall is not None:
+            self._wall.cancel()
         if self._cpu_watch is not None:
             self._cpu_watch.cancel()
         # Whatever the command left running (daemons, double forks) dies with it.

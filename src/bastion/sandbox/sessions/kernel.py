@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.resources
 import os
 import signal
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from bastion.protocol.errors import ExecError
@@ -37,11 +35,12 @@ from bastion.sandbox.contain.spec import BoxFile, BoxResult, BoxSpec
 from bastion.sandbox.policy import StageLimits
 from bastion.sandbox.sessions import frames
 from bastion.sandbox.sessions.cell import Cell, Stop
+from bastion.sandbox.sessions.languages import KERNEL_DIR, Language, sources
 
-KERNEL_DIR = "/opt/bastion"  # inside the box; the drivers are written there read-only
 READ_CHUNK = 65536
 START_TIMEOUT_S = 15.0
 INTERRUPT_GRACE_S = 1.0
+INTERRUPT_REPEAT_S = 0.2
 CPU_TICK_S = 0.02
 EXIT_GRACE_S = 0.3
 STARTUP_OUTPUT_BYTES = 2048
@@ -52,55 +51,6 @@ _REDIRECT = (
     "o=$BASTION_OUT_FD e=$BASTION_ERR_FD; unset BASTION_OUT_FD BASTION_ERR_FD; "
     'eval "exec 1>&$o 2>&$e $o>&- $e>&-"; exec "$@"'
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Language:
-    name: str
-    argv: tuple[str, ...]
-    sources: tuple[str, ...]  # driver files shipped into KERNEL_DIR
-    env: Mapping[str, str] = field(default_factory=dict)
-    commands_on_stdin: bool = False  # bash: one command line per cell on stdin
-
-
-LANGUAGES: dict[str, Language] = {
-    "python": Language(
-        "python",
-        ("/usr/bin/python3", "-E", "-s", "-u", f"{KERNEL_DIR}/pykernel.py"),
-        ("pykernel.py", "_bastion_mpl.py", "fonts.conf"),
-        {
-            "MPLBACKEND": "module://_bastion_mpl",
-            # Debian looks for it in /etc, which the box does not share with the host.
-            "MATPLOTLIBRC": "/usr/share/matplotlib/mpl-data/matplotlibrc",
-            "FONTCONFIG_FILE": f"{KERNEL_DIR}/fonts.conf",
-            "MPLCONFIGDIR": "/tmp/.matplotlib",  # noqa: S108 - the box's private /tmp
-            "PYTHONDONTWRITEBYTECODE": "1",
-        },
-    ),
-    "javascript": Language(
-        "javascript",
-        ("/usr/bin/node", "--max-old-space-size=4096", f"{KERNEL_DIR}/jskernel.js"),
-        ("jskernel.js",),
-    ),
-    "bash": Language(
-        "bash",
-        ("/bin/bash", "--rcfile", f"{KERNEL_DIR}/bashkernel.sh", "--noediting", "-i"),
-        ("bashkernel.sh",),
-        commands_on_stdin=True,
-    ),
-}
-ALIASES = {
-    "python": "python", "python3": "python", "py": "python",
-    "javascript": "javascript", "js": "javascript", "node": "javascript", "node-js": "javascript",
-    "bash": "bash", "sh": "bash", "shell": "bash",
-}  # fmt: skip
-
-
-def _sources() -> dict[str, bytes]:
-    root = importlib.resources.files(__package__) / "kernels"
-    return {
-        name: (root / name).read_bytes() for lang in LANGUAGES.values() for name in lang.sources
-    }
 
 
 class RunningBox(Protocol):
@@ -118,7 +68,12 @@ class RunningBox(Protocol):
     async def wait(self) -> BoxResult: ...
 
 
-Spawn = Callable[[BoxSpec], Awaitable[RunningBox]]
+class Spawn(Protocol):
+    """`Pipeline.spawn`: start a contained box (output goes to `on_output` and the result)."""
+
+    def __call__(
+        self, spec: BoxSpec, on_output: Callable[[str, str], object] | None = None
+    ) -> Awaitable[RunningBox]: ...
 
 
 class KernelDied(ExecError):
@@ -128,8 +83,6 @@ class KernelDied(ExecError):
 class Kernel:
     """One language's REPL in one box. Not reentrant: the session runs one cell at a time."""
 
-    _sources_cache: dict[str, bytes] | None = None
-
     def __init__(
         self,
         language: Language,
@@ -138,8 +91,10 @@ class Kernel:
         workdir: str,
         network: bool,
         limits: StageLimits,
+        cgroup_parent: str | None = None,
     ) -> None:
         self.language = language
+        self._cgroup_parent = cgroup_parent
         self._spawn = spawn
         self._workdir = workdir
         self._network = network
@@ -152,10 +107,10 @@ class Kernel:
         self._done: asyncio.Future[tuple[int | None, str | None]] | None = None
         self._cell: Cell | None = None
         self._seq = 0
-        self._child_ctl = (-1, -1)
         self._startup_output = b""
         self._exited: asyncio.Task[BoxResult] | None = None
         self.alive = False
+        self.obituary: str | None = None  # why it died while no cell ran, if it did
 
     @property
     def cgroup(self) -> JobCgroup | None:
@@ -164,15 +119,13 @@ class Kernel:
     # ------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        if Kernel._sources_cache is None:
-            Kernel._sources_cache = _sources()
         lang = self.language
+        files = sources(lang)  # a few KiB of package data, read per start: no global cache
         out_r, out_w = os.pipe2(os.O_CLOEXEC)
         err_r, err_w = os.pipe2(os.O_CLOEXEC)
         req_r, req_w = os.pipe2(os.O_CLOEXEC)
         evt_r, evt_w = os.pipe2(os.O_CLOEXEC)
         child = (out_w, err_w, req_r, evt_w)
-        self._child_ctl = (req_r, evt_w)  # the box sees them at the same numbers
         self._fds = {"stdout": out_r, "stderr": err_r, "req": req_w, "evt": evt_r}
         env = {
             **lang.env,
@@ -185,14 +138,14 @@ class Kernel:
             argv=("/bin/bash", "--norc", "--noprofile", "-c", _REDIRECT, "bash", *lang.argv),
             env=env,
             files=tuple(
-                BoxFile(f"{KERNEL_DIR}/{name}", Kernel._sources_cache[name], 0o444)
-                for name in lang.sources
+                BoxFile(f"{KERNEL_DIR}/{name}", data, 0o444) for name, data in files.items()
             ),
             limits=self._limits,
             network=self._network,
             workdir=self._workdir,
             keep_stdin_open=lang.commands_on_stdin,
             pass_fds=child,
+            cgroup_parent=self._cgroup_parent,
         )
         self._ready = self._loop.create_future()
         try:
@@ -213,6 +166,11 @@ class Kernel:
         try:
             async with asyncio.timeout(START_TIMEOUT_S):
                 await self._ready
+        except TimeoutError:
+            await self.kill()
+            raise KernelDied(
+                f"the {lang.name} kernel did not start within {START_TIMEOUT_S:g} s"
+            ) from None
         except BaseException:
             await self.kill()
             raise
@@ -302,6 +260,12 @@ class Kernel:
             peak = _safe(lambda: cgroup.peak_memory(), 0) if cgroup else 0
             if cell.stop is not None:
                 sig = signal.SIGINT
+            elif error == "Interrupted" and self.language.name == "javascript":
+                # node hands a SIGINT that arrived as the previous cell ended to the next one.
+                cell.note(
+                    "interrupted by a stop request that arrived as the previous cell ended; "
+                    "this cell may not have run fully"
+                )
         return cell.result(
             code=code_ if sig is None else None,
             sig=sig,
@@ -320,9 +284,20 @@ class Kernel:
         cell.stopped(why)
         if not first:
             return
-        with contextlib.suppress(OSError):
-            self._box.signal(signal.SIGINT)
-        self._loop.call_later(INTERRUPT_GRACE_S, self._escalate, cell)
+        self._interrupt(cell, time.monotonic() + INTERRUPT_GRACE_S)
+
+    def _interrupt(self, cell: Cell, deadline: float) -> None:
+        # SIGINT again every tick until the cell ends: one that landed before the user's code
+        # started (drivers ignore it between cells) is not lost. Then the box is killed.
+        if self._cell is not cell or self._done is None or self._done.done():
+            return
+        if time.monotonic() >= deadline:
+            self._escalate(cell)
+            return
+        if self._box is not None:
+            with contextlib.suppress(OSError):
+                self._box.signal(signal.SIGINT)
+        self._loop.call_later(INTERRUPT_REPEAT_S, self._interrupt, cell, deadline)
 
     def _escalate(self, cell: Cell) -> None:
         if self._cell is cell and self._done is not None and not self._done.done():
@@ -337,12 +312,14 @@ class Kernel:
         cgroup = self._box.cgroup if self._box else None
         if cgroup is None:
             return
+        ncpu = os.cpu_count() or 1
         while True:
-            await asyncio.sleep(CPU_TICK_S)
-            used = _safe(lambda: cgroup.cpu_usec(), cpu0) - cpu0
-            if used >= limit_ms * 1000:
+            remaining_us = limit_ms * 1000 - (_safe(lambda: cgroup.cpu_usec(), cpu0) - cpu0)
+            if remaining_us <= 0:
                 self.stop_cell(Stop.CPU_TIME)
                 return
+            # The box cannot burn CPU faster than all cores at once: sleep until it could have.
+            await asyncio.sleep(max(CPU_TICK_S, remaining_us / 1e6 / ncpu))
 
     def _cell_limits(self, limits: StageLimits) -> None:
         cgroup = self._box.cgroup if self._box else None
@@ -374,18 +351,25 @@ class Kernel:
 
     async def _send(self, code: str) -> None:
         data = code.encode()
-        if self.language.commands_on_stdin:
-            await self._write(self._fds["req"], b"%d\n%s" % (len(data), data))
-            if self._box is None:
-                return
-            await self._box.write_stdin(
-                b'__bastion_load %d; eval "$__bastion_code" </dev/null %d<&- %d>&-\n'
-                % (self._seq, *self._child_ctl)
-            )
-        else:
-            await self._write(
-                self._fds["req"], frames.encode({"op": "run", "seq": self._seq, "code": code})
-            )
+        if not self.language.commands_on_stdin:
+            frame = frames.encode({"op": "run", "seq": self._seq, "code": code})
+            await self._write(self._fds["req"], frame)
+            return
+        # Bash: the cell's frame goes first (at least what fits in the pipe now), then the line
+        # that tells the shell to take it; the shell reads the rest while we write it.
+        frame = b"%d %d\n%s" % (self._seq, len(data), data)
+        sent = self._write_now(self._fds["req"], frame)
+        if self._box is not None:
+            await self._box.write_stdin(b"__bastion_cell\n")
+        await self._write(self._fds["req"], frame[sent:])
+
+    def _write_now(self, fd: int, data: bytes) -> int:
+        try:
+            return os.write(fd, data)
+        except BlockingIOError:
+            return 0
+        except OSError:
+            return len(data)  # EPIPE: the kernel died; its exit ends the cell
 
     async def _write(self, fd: int, data: bytes) -> None:
         view = memoryview(data)
@@ -509,10 +493,24 @@ class Kernel:
                 why = f"its box failed: {exc}"
             else:
                 res = self._exited.result()
-                why = f"its box exited (code {res.exit_code}, signal {res.signal})"
+                if res.oom_killed:
+                    why = "it ran out of memory"
+                elif res.signal is not None:
+                    why = f"it was killed by {_signame(res.signal)}"
+                else:
+                    why = f"it exited with code {res.exit_code}"
                 if res.error or res.stderr:
                     why += ": " + (res.error or res.stderr.decode(errors="replace").strip())
+        if self._cell is None and self._ready is not None and self._ready.done():
+            self.obituary = why  # died between cells: the next cell is told
         self._lost(why)
+
+
+def _signame(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from bastion.protocol.errors import ExecError, InvalidJob, SessionNotFound
 from bastion.protocol.exec import SessionSpec
+from bastion.sandbox.contain.cgroup import CgroupLimits, Cgroups, JobCgroup
 from bastion.sandbox.contain.pipeline import Pipeline
 from bastion.sandbox.policy import Policy, StageLimits
+from bastion.sandbox.runtimes import RuntimeRegistry
 from bastion.sandbox.sessions import workdir as workdir_
 from bastion.sandbox.sessions.kernel import Spawn
 from bastion.sandbox.sessions.session import LocalSession, SessionPolicy
@@ -35,10 +37,14 @@ class TooManySessions(ExecError):
 class SessionManager:
     """Open sessions of one supervisor.
 
-    Either bind it at once (`SessionManager(pipeline.spawn, policy)`) or hand it to
-    `LocalSandbox.open(sessions=manager)`: it is then a session factory, bound to that sandbox's
-    pipeline on first use, and `sandbox.open_session(spec)` returns a `LocalSession`. Either way
-    the caller keeps the manager to find sessions by id (`get`) and to `close_all()` at shutdown.
+    Either bind it at once (`SessionManager(pipeline.spawn, policy, cgroups=pipeline.cgroups)`)
+    or hand it to `LocalSandbox.open(sessions=manager)` (the default there): it is then a session
+    factory, bound to that sandbox's pipeline on first use, and `sandbox.open_session(spec)`
+    returns a `LocalSession`. Either way the caller keeps the manager to find sessions by id
+    (`get`) and to `close_all()` at shutdown.
+
+    With `cgroups`, each session gets a cgroup group holding its kernels' boxes, so the session's
+    memory and process limits bound all its kernels together; without, they bound each kernel.
     """
 
     def __init__(
@@ -46,6 +52,8 @@ class SessionManager:
         spawn: Spawn | None = None,
         policy: Policy | None = None,
         *,
+        cgroups: Cgroups | None = None,
+        runtimes: RuntimeRegistry | None = None,
         sessions: SessionPolicy | None = None,
         root: Path | None = None,
         max_sessions: int = 64,
@@ -55,6 +63,8 @@ class SessionManager:
         self._max = max_sessions
         self._open: dict[str, LocalSession] = {}
         self._spawn: Spawn | None = None
+        self._runtimes = runtimes
+        self._cgroups = cgroups
         if spawn is not None and policy is not None:
             self._bind(spawn, policy)
 
@@ -66,11 +76,13 @@ class SessionManager:
         workdir_.sweep(self._root)
 
     async def __call__(
-        self, pipeline: Pipeline, policy: Policy, registry: object, spec: SessionSpec
+        self, pipeline: Pipeline, policy: Policy, registry: RuntimeRegistry, spec: SessionSpec
     ) -> LocalSession:
         """`LocalSandbox`'s session factory."""
         if self._spawn is None:
             self._bind(pipeline.spawn, policy)
+            self._cgroups = self._cgroups or pipeline.cgroups
+            self._runtimes = self._runtimes or registry
         return await self.open(spec)
 
     def __len__(self) -> int:
@@ -109,16 +121,28 @@ class SessionManager:
             )
         spawn = self._spawn
         session_id = secrets.token_urlsafe(16)
+        # Host-visible names (mounts, cgroups are world-readable) never show the id: it is a
+        # capability to run code in the session.
+        host_name = f"session-{secrets.token_hex(8)}"
         if spec.workdir is not None:
             wd = workdir_.WorkDir.host(spec.workdir)
         else:
             wd = workdir_.WorkDir.tmpfs(
                 self._root,
-                session_id,
+                host_name,
                 size=sp.workdir_bytes,
                 uid=self._policy.box_uid,
                 gid=self._policy.box_gid,
             )
+        group: JobCgroup | None = None
+        if self._cgroups is not None:
+            try:
+                group = await asyncio.to_thread(
+                    self._cgroups.create, host_name, CgroupLimits(memory, procs)
+                )
+            except BaseException:
+                wd.close()
+                raise
         box_limits = StageLimits(
             # The boxes live as long as the session; its timers end them.
             wall_time_ms=int(spec.max_lifetime_s * 1000) + 60_000,
@@ -139,6 +163,8 @@ class SessionManager:
             policy=sp,
             box_limits=box_limits,
             network=spec.network,
+            runtimes=self._runtimes,
+            group=group,
             on_close=self._forget,
         )
         self._open[session_id] = session

@@ -11,17 +11,21 @@ the cgroups are removed, the tmpfs work dir is unmounted, and later calls raise 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
+
+import msgspec
 
 from bastion.protocol.errors import InvalidJob, SessionNotFound, UnknownRuntime
 from bastion.protocol.exec import CellResult, Limits, OutputCallback, SessionSpec
 from bastion.sandbox.contain.cgroup import JobCgroup
 from bastion.sandbox.policy import StageLimits
+from bastion.sandbox.runtimes import RuntimeDef, RuntimeRegistry
 from bastion.sandbox.sessions import files
-from bastion.sandbox.sessions.kernel import ALIASES, LANGUAGES, Kernel, Spawn
+from bastion.sandbox.sessions.kernel import Kernel, Spawn
+from bastion.sandbox.sessions.languages import ALIASES, LANGUAGES
+from bastion.sandbox.sessions.oneshot import OneShot
 from bastion.sandbox.sessions.workdir import WorkDir
 
 MiB = 1024 * 1024
@@ -69,6 +73,8 @@ class LocalSession:
         policy: SessionPolicy,
         box_limits: StageLimits,
         network: bool,
+        runtimes: RuntimeRegistry | None = None,
+        group: JobCgroup | None = None,
         on_close: Callable[[LocalSession], object] = lambda _s: None,
     ) -> None:
         self._id = session_id
@@ -78,13 +84,16 @@ class LocalSession:
         self._policy = policy
         self._box_limits = box_limits
         self._network = network
+        self._runtimes = runtimes  # languages without a kernel run a file per cell
+        self._group = group  # the cgroup holding every box of the session, if any
         self._on_close = on_close
         self._loop = asyncio.get_running_loop()
         self._kernels: dict[str, Kernel] = {}
         self._lock = asyncio.Lock()
-        self._running: Kernel | None = None
+        self._running: Kernel | OneShot | None = None
         self._closed: str | None = None  # why, once closed
-        self._close_task: asyncio.Task[None] | None = None
+        self._close_task: asyncio.Task[None] | None = None  # a timer's close
+        self._closed_event = asyncio.Event()
         self.created = time.monotonic()
         self.last_active = self.created
         self._lifetime = self._loop.call_later(spec.max_lifetime_s, self._expire, "lifetime")
@@ -121,9 +130,14 @@ class LocalSession:
         on_output: OutputCallback | None = None,
     ) -> CellResult:
         self._check_open()
-        name = ALIASES.get(language.lower()) if isinstance(language, str) else None
-        if name is None:
-            raise UnknownRuntime(str(language), "*")
+        if not isinstance(language, str):
+            raise InvalidJob("language must be a string", field="language")
+        # A REPL kernel when there is one, else a runtime that runs a file per cell.
+        target: str | RuntimeDef | None = ALIASES.get(language.lower())
+        if target is None:
+            if self._runtimes is None:
+                raise UnknownRuntime(language, "*")
+            target = self._runtimes.resolve(language)  # UnknownRuntime if not installed
         if not isinstance(code, str):
             raise InvalidJob("code must be a string", field="code")
         if len(code.encode()) > MAX_CODE_BYTES:
@@ -140,9 +154,14 @@ class LocalSession:
             async with self._lock:
                 self._check_open()
                 self._touch(busy=True)
+                if isinstance(target, RuntimeDef):
+                    return await self._run_oneshot(target, code, cell_limits, on_output)
+                name = target
                 kernel = self._kernels.get(name)
+                obituary: str | None = None
                 if kernel is None or not kernel.alive:
                     if kernel is not None:
+                        obituary = kernel.obituary
                         await kernel.kill()
                     kernel = Kernel(
                         LANGUAGES[name],
@@ -150,6 +169,7 @@ class LocalSession:
                         workdir=self._workdir.path,
                         network=self._network,
                         limits=self._box_limits,
+                        cgroup_parent=self._group.name if self._group else None,
                     )
                     self._kernels[name] = kernel
                     await kernel.start()
@@ -164,9 +184,39 @@ class LocalSession:
                 if not kernel.alive:
                     await kernel.kill()  # reap now; the next cell starts a fresh kernel
                     self._kernels.pop(name, None)
+                if obituary is not None:
+                    result = _noted(
+                        result,
+                        f"the {name} kernel had ended since the last cell ({obituary}); this "
+                        "cell ran in a fresh one: earlier variables are gone",
+                    )
                 return result
         finally:
             self._touch()
+
+    async def _run_oneshot(
+        self,
+        rt: RuntimeDef,
+        code: str,
+        limits: StageLimits,
+        on_output: OutputCallback | None,
+    ) -> CellResult:
+        cell = OneShot(rt)
+        limits = dataclasses.replace(
+            limits, memory_bytes=min(limits.memory_bytes, self._box_limits.memory_bytes)
+        )
+        spec = cell.spec(
+            code,
+            workdir=self._workdir.path,
+            network=self._network,
+            limits=limits,
+            cgroup_parent=self._group.name if self._group else None,
+        )
+        self._running = cell
+        try:
+            return await cell.run(self._spawn, spec, on_output)
+        finally:
+            self._running = None
 
     async def interrupt(self) -> None:
         """Stop the running cell, if any (SIGINT first, then the kernel is killed)."""
@@ -206,8 +256,7 @@ class LocalSession:
 
     async def _close(self, why: str) -> None:
         if self._closed is not None:
-            if self._close_task is not None and self._close_task is not asyncio.current_task():
-                await asyncio.shield(self._close_task)
+            await self._closed_event.wait()  # whoever closes first does the work; all wait
             return
         self._closed = why
         self._lifetime.cancel()
@@ -222,15 +271,16 @@ class LocalSession:
         }[why]
         try:
             await asyncio.gather(*(k.kill(said) for k in kernels), return_exceptions=True)
+            if self._group is not None:
+                await _remove_group(self._group)
         finally:
             self._workdir.close()
             self._on_close(self)
+            self._closed_event.set()
 
     async def wait_closed(self) -> None:
-        """For tests and the manager: wait until an expiry-triggered close has finished."""
-        if self._close_task is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.shield(self._close_task)
+        """Wait until the session has closed and cleaned up (by `close()` or a timer)."""
+        await self._closed_event.wait()
 
     def _check_open(self) -> None:
         if self._closed is not None:
@@ -247,3 +297,22 @@ class LocalSession:
 
     def _arm_idle(self) -> None:
         self._idle = self._loop.call_later(self.spec.idle_timeout_s, self._expire, "idle")
+
+
+async def _remove_group(group: JobCgroup) -> None:
+    """Kill whatever is left in the session's group (a box still starting), then remove it."""
+    deadline = time.monotonic() + 5
+    try:
+        while group.populated() and time.monotonic() < deadline:
+            group.kill()
+            await asyncio.sleep(0.005)
+        group.remove()
+    except FileNotFoundError:
+        pass
+
+
+def _noted(result: CellResult, note: str) -> CellResult:
+    message = f"{note}; {result.stage.message}" if result.stage.message else note
+    return msgspec.structs.replace(
+        result, stage=msgspec.structs.replace(result.stage, message=message)
+    )

@@ -39,6 +39,50 @@ process.on('unhandledRejection', (err) => {
 
 globalThis.require = require;
 
+// A cell using top-level `await` is not a valid script: it runs as an async function instead,
+// whose value is awaited like any promise. Its `let`/`const` then stay local to that cell
+// (assign to `globalThis.x` to keep something).
+function compile(code) {
+  try {
+    new vm.Script(code);
+    return code;
+  } catch (err) {
+    if (err instanceof SyntaxError && /\bawait\b/.test(code)) {
+      const wrapped = `(async () => {\n${code}\n})()`;
+      try {
+        new vm.Script(wrapped);
+        return wrapped;
+      } catch {
+        // Report the original error, not the wrapper's.
+      }
+    }
+    return code;
+  }
+}
+
+// node remembers a SIGINT that arrives around a breakOnSigint script and may stop the next
+// script before its first statement. The host re-sends an interrupt it means until the cell
+// ends, so a cell stopped before it started is simply run again (a few times at most).
+let started = false;
+Object.defineProperty(globalThis, '__bastionStart', {
+  value: () => {
+    started = true;
+  },
+});
+
+function runScript(source, filename) {
+  const script = new vm.Script(`__bastionStart();${source}`, { filename });
+  for (let attempt = 0; ; attempt++) {
+    started = false;
+    try {
+      return script.runInThisContext({ breakOnSigint: true });
+    } catch (err) {
+      const early = err && err.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED' && !started;
+      if (!early || attempt >= 3) throw err;
+    }
+  }
+}
+
 function show(value) {
   if (value !== undefined) process.stdout.write(`${util.inspect(value)}\n`);
 }
@@ -46,7 +90,7 @@ function show(value) {
 async function runCell(seq, code) {
   let value;
   try {
-    value = vm.runInThisContext(code, { filename: `cell-${seq}.js`, breakOnSigint: true });
+    value = runScript(compile(code), `cell-${seq}.js`);
     if (value !== null && typeof value === 'object' && typeof value.then === 'function') {
       const interrupted = new Promise((resolve) => {
         interruptCurrent = () => resolve({ interrupted: true });

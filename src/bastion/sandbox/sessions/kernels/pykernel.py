@@ -34,13 +34,14 @@ EVT_FD = int(os.environ.pop("BASTION_EVT_FD", "4"))
 MAX_DISPLAY_BYTES = 16 * 1024 * 1024  # per cell; the host enforces its own cap too
 _HEADER = struct.Struct(">I")
 
-_state = {"seq": 0, "display_bytes": 0}
+_state = {"seq": 0, "display_bytes": 0, "in_cell": False}
 
 
 def _write_frame(obj: dict[str, Any]) -> None:
     body = json.dumps(obj, separators=(",", ":")).encode()
     view = memoryview(_HEADER.pack(len(body)) + body)
-    # A KeyboardInterrupt in the middle of a frame would corrupt the channel: hold SIGINT back.
+    # A KeyboardInterrupt in the middle of a frame (a display during a cell) would corrupt the
+    # channel: hold SIGINT back until the frame is out.
     old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         while view:
@@ -48,6 +49,13 @@ def _write_frame(obj: dict[str, Any]) -> None:
             view = view[n:]
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    # Only the user's code is interruptible: an interrupt that arrives late, while the driver
+    # reports a finished cell or waits for the next one, has nothing left to stop.
+    if _state["in_cell"]:
+        raise KeyboardInterrupt
 
 
 def _read_exact(n: int) -> bytes | None:
@@ -102,30 +110,49 @@ def _figure_png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def display(*objs: object) -> None:
-    """Show objects as rich outputs (images, HTML...) returned to the caller as files."""
-    for obj in objs:
-        if type(obj).__module__.startswith("matplotlib") and hasattr(obj, "savefig"):
-            _emit_display("image/png", _figure_png(obj), "figure.png")
+def _rich(obj: object) -> bool:
+    """Emit `obj`'s richest representation, if it has one; True if it did."""
+    if type(obj).__module__.startswith("matplotlib") and hasattr(obj, "savefig"):
+        _emit_display("image/png", _figure_png(obj), "figure.png")
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None:
+            plt.close(obj)  # shown now, not again at the end of the cell
+        return True
+    if isinstance(obj, type):
+        return False
+    for method, mime in _REPR_METHODS:
+        fn = getattr(obj, method, None)
+        if fn is None:
             continue
-        for method, mime in _REPR_METHODS:
-            fn = getattr(obj, method, None)
-            if fn is None or isinstance(obj, type):
-                continue
-            try:
-                value = fn()
-            except Exception:  # noqa: S112 - a broken repr must not break the cell
-                continue
-            if value is None:
-                continue
-            if isinstance(value, tuple):  # (data, metadata)
-                value = value[0]
-            if mime == "application/json" and not isinstance(value, (str, bytes)):
-                value = json.dumps(value)
-            _emit_display(mime, value)
-            break
-        else:
+        try:
+            value = fn()
+        except Exception:  # noqa: S112 - a broken repr must not break the cell
+            continue
+        if value is None:
+            continue
+        if isinstance(value, tuple):  # (data, metadata)
+            value = value[0]
+        if mime == "application/json" and not isinstance(value, (str, bytes)):
+            value = json.dumps(value)
+        _emit_display(mime, value)
+        return True
+    return False
+
+
+def display(*objs: object) -> None:
+    """Show objects as rich outputs (images, HTML...) returned to the caller as files; an
+    object without one is printed."""
+    for obj in objs:
+        if not _rich(obj):
             print(repr(obj))
+
+
+def _show_result(value: object) -> None:
+    # The value of a cell's last expression: its text for whoever reads stdout (a model reads
+    # text), plus its rich form when it has one (a table's HTML, an image).
+    if not (type(value).__module__.startswith("matplotlib") and hasattr(value, "savefig")):
+        print(repr(value))
+    _rich(value)
 
 
 def flush_figures() -> None:
@@ -157,6 +184,25 @@ def _user_traceback(exc: BaseException) -> str:
     return "".join(traceback.format_exception(type(exc), exc, tb))
 
 
+# Top-level `await` works as in IPython: such a cell compiles to a coroutine, run on one event
+# loop that persists across cells (so tasks and futures made in one cell stay usable later).
+_AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+_CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect (slow) at every start
+_loop: Any = None
+
+
+def _run(code: types.CodeType, namespace: dict[str, Any]) -> Any:
+    global _loop
+    result = eval(code, namespace)  # noqa: S307 - running the caller's cells is the job
+    if code.co_flags & _CO_COROUTINE:
+        if _loop is None:
+            import asyncio
+
+            _loop = asyncio.new_event_loop()
+        result = _loop.run_until_complete(result)
+    return result
+
+
 def _run_cell(namespace: dict[str, Any], seq: int, code: str) -> tuple[int, str | None]:
     filename = f"<cell-{seq}>"
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
@@ -170,17 +216,20 @@ def _run_cell(namespace: dict[str, Any], seq: int, code: str) -> tuple[int, str 
         last = ast.Expression(tree.body[-1].value)
         tree.body.pop()
     try:
-        exec(compile(tree, filename, "exec"), namespace)  # noqa: S102 - running cells is the job
+        _state["in_cell"] = True
+        _run(compile(tree, filename, "exec", flags=_AWAIT), namespace)
         if last is not None:
-            value = eval(compile(last, filename, "eval"), namespace)  # noqa: S307
+            value = _run(compile(last, filename, "eval", flags=_AWAIT), namespace)
             if value is not None:
                 namespace["_"] = value
-                display(value)
+                _show_result(value)
         flush_figures()
     except KeyboardInterrupt:
+        _state["in_cell"] = False
         sys.stderr.write("KeyboardInterrupt\n")
         return 130, "KeyboardInterrupt"
     except SystemExit as exc:
+        _state["in_cell"] = False
         status = exc.code
         if status is None:
             return 0, None
@@ -189,8 +238,11 @@ def _run_cell(namespace: dict[str, Any], seq: int, code: str) -> tuple[int, str 
         sys.stderr.write(f"{status}\n")
         return 1, "SystemExit"
     except BaseException as exc:
+        _state["in_cell"] = False
         sys.stderr.write(_user_traceback(exc))
         return 1, type(exc).__name__
+    finally:
+        _state["in_cell"] = False
     return 0, None
 
 
@@ -198,7 +250,7 @@ def main() -> None:
     os.set_inheritable(REQ_FD, False)
     os.set_inheritable(EVT_FD, False)
     # SIGINT becomes KeyboardInterrupt in the cell, as in a terminal.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, _on_sigint)
     builtins.input = _no_input
     builtins.display = display  # type: ignore[attr-defined]
     sys.modules["_bastion_kernel"] = sys.modules[__name__]  # for the matplotlib backend
@@ -209,10 +261,7 @@ def main() -> None:
     sys.argv = [""]
     _write_frame({"op": "ready", "pid": os.getpid()})
     while True:
-        try:
-            request = _read_frame()
-        except KeyboardInterrupt:
-            continue  # an interrupt that arrived between cells has nothing to stop
+        request = _read_frame()
         if request is None:
             return
         if request.get("op") != "run":

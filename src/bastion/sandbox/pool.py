@@ -29,6 +29,9 @@ from bastion.sandbox.runtimes import RuntimeDef
 
 PY_LOADER = r"""
 import os, sys, json, base64, types, traceback, atexit, threading  # paid for before the job
+_ready = int(os.environ.pop("BASTION_READY_FD"))
+os.write(_ready, b"R")
+os.close(_ready)
 def _bastion_read(n):
     b = b""
     while len(b) < n:
@@ -85,6 +88,10 @@ _bastion_run()
 
 NODE_LOADER = r"""
 const fs = require('fs'), path = require('path');
+const ready = parseInt(process.env.BASTION_READY_FD, 10);
+delete process.env.BASTION_READY_FD;
+fs.writeSync(ready, 'R');
+fs.closeSync(ready);
 function rd(n) {
   const b = Buffer.alloc(n); let o = 0;
   while (o < n) {
@@ -134,6 +141,27 @@ def packet(files: Sequence[BoxFile], argv: Sequence[str]) -> bytes:
         }
     ).encode()
     return b"%010d" % len(body) + body
+
+
+READY_TIMEOUT_S = 30.0
+
+
+async def _read_byte(fd: int, timeout: float) -> bytes:
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def on_readable() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(fd, on_readable)
+    try:
+        await asyncio.wait_for(ready, timeout)
+        return os.read(fd, 1)
+    except (TimeoutError, OSError):
+        return b""
+    finally:
+        loop.remove_reader(fd)
 
 
 class WarmPool:
@@ -192,22 +220,42 @@ class WarmPool:
         argv = loader_argv(rt)
         boxes = self._ready[rt.name]
         while argv is not None and not self._closed and len(boxes) < self._size:
-            spec = BoxSpec(
-                argv=argv,
-                env=rt.env,
-                limits=limits,
-                ro_binds=rt.host_paths,
-                keep_stdin_open=True,
-            )
-            try:
-                box = await self._pipeline.spawn(spec, parked=True)
-            except ContainError:
+            box = await self._start_one(rt, argv, limits)
+            if box is None:
                 return  # jobs start cold; the next take() tries again
             if self.closed:  # closed while this box was starting
                 box.kill()
                 await box.wait()
                 return
             boxes.append(box)
+
+    async def _start_one(
+        self, rt: RuntimeDef, argv: tuple[str, ...], limits: StageLimits
+    ) -> Box | None:
+        """Spawn a parked box and wait until its loader says the interpreter is up."""
+        ready_r, ready_w = os.pipe2(os.O_CLOEXEC)
+        try:
+            spec = BoxSpec(
+                argv=argv,
+                env={**rt.env, "BASTION_READY_FD": str(ready_w)},
+                limits=limits,
+                ro_binds=rt.host_paths,
+                keep_stdin_open=True,
+                pass_fds=(ready_w,),
+            )
+            try:
+                box = await self._pipeline.spawn(spec, parked=True)
+            except ContainError:
+                return None
+            finally:
+                os.close(ready_w)
+            if await _read_byte(ready_r, READY_TIMEOUT_S) == b"R":
+                return box
+            box.kill()
+            await box.wait()
+            return None
+        finally:
+            os.close(ready_r)
 
     @property
     def closed(self) -> bool:

@@ -106,6 +106,13 @@ def test_a_missing_toolchain_names_the_package(tmp_path: Path) -> None:
         detect_one(toy_decl(tmp_path / "toy"))
 
 
+def test_a_hanging_toolchain_is_given_up_on(tmp_path: Path) -> None:
+    toolchain = fake_toolchain(tmp_path, "toy 1.0")
+    toolchain.resolve().write_text("#!/bin/sh\nexec sleep 30\n")
+    with pytest.raises(NotInstalled, match="timed out"):
+        detect_one(toy_decl(toolchain), timeout_s=0.2)
+
+
 def test_a_missing_host_path_makes_it_unavailable(tmp_path: Path) -> None:
     toolchain = fake_toolchain(tmp_path, "toy 1.2.3")
     decl = toy_decl(toolchain, f'host_paths = ["{tmp_path}/etc/toy-{{major}}"]')

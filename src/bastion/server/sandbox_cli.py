@@ -15,7 +15,7 @@ from bastion.sandbox.contain import BoxSpec, Pipeline
 from bastion.sandbox.host import Host
 from bastion.sandbox.local import LocalSandbox
 from bastion.sandbox.policy import Policy
-from bastion.sandbox.runtimes import detect_runtimes
+from bastion.sandbox.runtimes import detect_runtimes, inventory
 
 
 @click.group()
@@ -121,11 +121,15 @@ def doctor() -> None:
             click.echo(f"  {'canary':<13} {click.style('FAILED', fg='red')} {exc}")
             failed = True
     detection = detect_runtimes()
+    # What user code runs on, down to the Debian package versions to track for security updates.
+    packages = {tc.name: tc.packages for tc in inventory(detection.registry)}
     click.echo("Runtimes:")
     for rt in detection.registry:
         kind = "compiled" if rt.compiled else "interpreted"
         aliases = ", ".join(rt.aliases)
         click.echo(f"  {rt.language:<12} {rt.version!s:<10} {kind:<12} aliases: {aliases}")
+        debs = ", ".join(f"{p} {v}" for p, v in packages.get(rt.name, ())) or "no Debian package"
+        click.echo(f"  {'':<12} {'':<10} from {debs}")
     for u in detection.unavailable:
         click.echo(f"  {u.language:<12} {'-':<10} unavailable: {u.reason}")
     if failed:

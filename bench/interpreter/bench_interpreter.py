@@ -38,7 +38,7 @@ from bastion.interpreter.llm import OpenAIChat  # noqa: E402
 from bastion.interpreter.loop import ModelEvent  # noqa: E402
 from bastion.protocol.exec import SessionSpec  # noqa: E402
 from bastion.sandbox.policy import Policy  # noqa: E402
-from bastion.server.compose import local_sandbox  # noqa: E402
+from bastion.server.compose import close_sandbox, local_sandbox  # noqa: E402
 
 OI_VENV = ROOT / ".bench" / "oi-venv"
 
@@ -90,7 +90,7 @@ async def kernel_start(runs: int) -> list[float]:
             times.append(time.perf_counter() - start)
             await session.close()
     finally:
-        sandbox.close()
+        close_sandbox(sandbox)
         shutil.rmtree(work, ignore_errors=True)
     return times
 
@@ -130,7 +130,7 @@ def bastion(blocks: int) -> dict[str, Any]:
             turns.append(turn)
             overheads.append(turn - timed.seconds - sessions[0].seconds)
         it.close()
-        sandbox.close()
+        close_sandbox(sandbox)
     shutil.rmtree(work, ignore_errors=True)
     return {"first_block_s": first, "turn_s": turns, "overhead_s": overheads}
 

@@ -29,13 +29,11 @@ CANARY = "canary-" + uuid.uuid4().hex
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
-    from bastion.server.compose import local_sandbox
+    from bastion.server.compose import close_sandbox, local_sandbox
 
     box = local_sandbox()
     yield box
-    close = getattr(box, "close", None)
-    if close is not None:
-        close()
+    close_sandbox(box)
 
 
 @pytest.fixture

@@ -108,9 +108,10 @@ def _workdir_warnings(sandbox: Sandbox, workdir: str) -> tuple[str, ...]:
 
 
 def _close(sandbox: Sandbox | None) -> None:
-    close = getattr(sandbox, "close", None)
-    if callable(close):
-        close()
+    if sandbox is not None:
+        from bastion.server.compose import close_sandbox
+
+        close_sandbox(sandbox)
 
 
 __all__ = ["chat"]

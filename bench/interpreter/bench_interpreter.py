@@ -90,7 +90,7 @@ async def kernel_start(runs: int) -> list[float]:
             times.append(time.perf_counter() - start)
             await session.close()
     finally:
-        close_sandbox(sandbox)
+        await sandbox.aclose(remove_cgroup_root=True)
         shutil.rmtree(work, ignore_errors=True)
     return times
 

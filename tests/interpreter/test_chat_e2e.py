@@ -99,3 +99,62 @@ def test_ctrl_c_stops_a_real_block_and_the_chat_goes_on(llm: FakeOpenAI, work: P
     assert time.monotonic() - start_time < 30
     assert "Stopped by the user" in seen
     assert "still here" in seen
+
+
+def test_a_matplotlib_figure_comes_back_as_a_file_outside_the_work_dir(
+    llm: FakeOpenAI, work: Path, tmp_path: Path
+) -> None:
+    from bastion.interpreter import Approval, Interpreter
+    from bastion.server.compose import close_sandbox, local_sandbox
+
+    code = "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()"
+    llm.script(Reply(tool_calls=[ToolCall.execute("python", code)]), Reply.text("drawn"))
+    sandbox = local_sandbox()
+    try:
+        with Interpreter(
+            sandbox=sandbox,
+            model="fake",
+            base_url=llm.base_url,
+            workdir=str(work),
+            approve=lambda r: Approval(action="run"),
+        ) as it:
+            new = it.chat("plot 1 2 3")
+    finally:
+        close_sandbox(sandbox)
+    images = [m for m in new if m.type == "image"]
+    assert [m.format for m in images] == ["image/png"]
+    path = Path(images[0].content)
+    assert path.read_bytes().startswith(b"\x89PNG")
+    assert not path.is_relative_to(work)
+    assert "image/png output saved to" in llm.requests[-1]["messages"][-1]["content"]
+
+
+def test_the_block_time_limit_stops_a_runaway_block_and_the_model_is_told(
+    llm: FakeOpenAI, work: Path
+) -> None:
+    from bastion.interpreter import Approval, Interpreter
+    from bastion.server.compose import close_sandbox, local_sandbox
+
+    llm.script(
+        Reply(tool_calls=[ToolCall.execute("python", "while True: pass")]),
+        Reply(tool_calls=[ToolCall.execute("shell", "sleep 600")]),
+        Reply.text("gave up"),
+    )
+    sandbox = local_sandbox()
+    start = time.monotonic()
+    try:
+        with Interpreter(
+            sandbox=sandbox,
+            model="fake",
+            base_url=llm.base_url,
+            workdir=str(work),
+            approve=lambda r: Approval(action="run"),
+            block_seconds=2,
+        ) as it:
+            new = it.chat("spin")
+    finally:
+        close_sandbox(sandbox)
+    assert time.monotonic() - start < 30
+    statuses = [m.status for m in new if m.type == "console" and m.format == "output"]
+    assert statuses == ["timeout", "timeout"]
+    assert "status=timeout" in llm.requests[1]["messages"][-1]["content"]

@@ -295,3 +295,11 @@ def test_call_ids_reused_by_the_server_are_made_unique() -> None:
     pairs = [(m["tool_calls"][0]["id"], n) for n, m in enumerate(wire) if m.get("tool_calls")]
     for call_id, n in pairs:
         assert wire[n + 1]["tool_call_id"] == call_id
+
+
+def test_tools_on_means_no_silent_fallback_to_code_blocks() -> None:
+    s = state(tools="on")
+    d = Driver([[ModelFailed("no tools here", tools_refused=True)]])
+    assert d.drive(run_turn(s, "go")) == "error"
+    assert s.tools is True
+    assert len(d.requests) == 1

@@ -147,9 +147,13 @@ class Interpreter:
 
     def reset(self) -> None:
         """Forget the conversation and restart the sandbox session."""
+        self._call(self.areset())
+
+    async def areset(self) -> None:
+        """`reset()` for the async API (call it on the loop that runs `achat`)."""
         self.state.messages.clear()
         self.state.always_approve = False
-        self._call(self._runner.restart())
+        await self._runner.restart()
 
     def undo(self) -> int:
         """Remove the last user message and everything after it; returns how many were removed."""

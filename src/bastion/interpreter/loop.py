@@ -330,7 +330,8 @@ def run_turn(state: ChatState, text: str) -> Generator[Effect, Any, str]:
         if isinstance(event, ModelFailed):
             for c in writer.close():
                 yield Emit(c)
-            if event.tools_refused and state.tools and not writer.written:
+            auto = state.settings.tools == "auto"
+            if event.tools_refused and auto and state.tools and not writer.written:
                 state.tools = False  # this endpoint has no tool calls: use code blocks from now on
                 for c in notice(state, "The endpoint refused tool calls; using code blocks."):
                     yield Emit(c)

@@ -114,6 +114,8 @@ class Terminal:
                 return Approval(action="always")
             if choice == "e":
                 try:
+                    if self.input.session is not None:
+                        self.console.print("Edit the code; Esc then Enter to run it.")
                     code = self.input.read("edit> ", default=request.code, multiline=True)
                 except (EOFError, KeyboardInterrupt):
                     return Approval(action="skip")

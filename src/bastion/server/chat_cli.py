@@ -24,7 +24,12 @@ def default_sandbox(*, network: bool) -> Sandbox:
 @click.option("-m", "--model", help="Model name as the endpoint knows it.")
 @click.option("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1.")
 @click.option("--api-key-env", help="Environment variable holding the API key.")
-@click.option("-p", "--profile", type=click.Path(dir_okay=False), help="TOML profile file.")
+@click.option(
+    "-p",
+    "--profile",
+    type=click.Path(dir_okay=False),
+    help="TOML profile [~/.config/bastion/interpreter.toml].",
+)
 @click.option(
     "-w",
     "--workdir",
@@ -33,7 +38,9 @@ def default_sandbox(*, network: bool) -> Sandbox:
 )
 @click.option("--network/--no-network", default=None, help="Let code reach the network.")
 @click.option("-y", "--auto-run", is_flag=True, default=None, help="Run code without asking.")
-@click.option("--tools", type=click.Choice(["auto", "on", "off"]), help="Tool calls or fences.")
+@click.option(
+    "--tools", type=click.Choice(["auto", "on", "off"]), help="Tool calls (on), code blocks (off)."
+)
 @click.option("--context-window", type=int, help="The model's context window, in tokens.")
 @click.option("--max-steps", type=int, help="Code blocks run per turn at most.")
 @click.option("--block-seconds", type=float, help="Wall-time limit of one block.")

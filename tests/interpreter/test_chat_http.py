@@ -278,9 +278,13 @@ def test_save_and_resume_a_conversation(llm: FakeOpenAI, tmp_path: Path) -> None
     data = json.loads(saved.read_text())
     assert data["schema_version"] == 1
     assert "api_key" not in saved.read_text()
-    llm.script(Reply.text("a was 1"))
-    with interp(llm, ScriptedSandbox()) as again:
+    sandbox = ScriptedSandbox()
+    with interp(llm, sandbox) as again:
+        llm.script(Reply(tool_calls=[ToolCall.execute("python", "b = 2")]), Reply.text("ok"))
+        again.chat("set b")
+        llm.script(Reply.text("a was 1"))
         again.load(saved)
+        assert sandbox.sessions[0].closed  # loading starts a fresh sandbox session
         again.chat("what was a?")
     resumed = llm.requests[-1]["messages"]
     assert [m["role"] for m in resumed] == [
@@ -347,3 +351,12 @@ def test_keyboard_interrupt_in_the_python_api_stops_the_block_and_cleans_up(
         chunks.close()  # type: ignore[attr-defined]
         assert sandbox.sessions[0].interrupted.is_set()
         assert it.chat("again")[-1].content == "later"
+
+
+def test_a_warmed_but_unused_session_is_closed_too(llm: FakeOpenAI) -> None:
+    llm.script(Reply.text("no code needed"))
+    sandbox = ScriptedSandbox()
+    with interp(llm, sandbox) as it:
+        it.chat("hello")
+    assert len(sandbox.sessions) == 1
+    assert sandbox.sessions[0].closed

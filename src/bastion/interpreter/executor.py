@@ -115,11 +115,14 @@ class BlockRunner:
         await self._drop_session()
 
     async def close(self) -> None:
-        if self._opening is not None:
-            self._opening.cancel()
         await self._drop_session()
 
     async def _drop_session(self) -> None:
+        opening, self._opening = self._opening, None
+        if opening is not None and self._session is None:
+            # A warm-up still running, or done but not used yet: its session must close too.
+            with contextlib.suppress(BastionError, asyncio.CancelledError):
+                self._session = await opening
         session, self._session = self._session, None
         if session is not None:
             self.restarted = True

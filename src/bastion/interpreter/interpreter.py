@@ -144,6 +144,8 @@ class Interpreter:
             ) from None
         self.state.messages[:] = conversation.messages
         self.created_at = conversation.created_at or self.created_at
+        self.state.always_approve = False
+        self._call(self._runner.restart())  # the old kernel's variables belong to another story
 
     def reset(self) -> None:
         """Forget the conversation and restart the sandbox session."""

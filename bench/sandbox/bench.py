@@ -56,10 +56,15 @@ def bare_command(language: str, workdir: Path) -> list[list[str]]:
     return [["/usr/bin/java", src]]
 
 
+# The box's environment, so bare runs do the same work (e.g. NODE_EXTRA_CA_CERTS in a host
+# environment makes node load a CA bundle it would not load in a box).
+CLEAN_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1"}
+
+
 def bare_once(commands: list[list[str]]) -> float:
     started = time.perf_counter()
     for argv in commands:
-        subprocess.run(argv, capture_output=True, check=True)
+        subprocess.run(argv, capture_output=True, check=True, env=CLEAN_ENV)
     return time.perf_counter() - started
 
 
@@ -108,7 +113,7 @@ async def java_job(sandbox: LocalSandbox) -> JobResult:
             argv=(java, name),
             files=(BoxFile(name, code.encode()),),
             limits=type(limits)(wall_time_ms=60_000, cpu_time_ms=30_000),
-            ro_binds=("/usr/lib/jvm",),
+            ro_binds=("/usr/lib/jvm", "/etc/java-17-openjdk"),
         )
         r = stage_result(await sandbox.pipeline.run(spec))
         return JR(language="java", version="source-launcher", compile=None, run=r)
@@ -198,7 +203,7 @@ async def throughput(sandbox: LocalSandbox, total: int) -> None:
             async def bare_one(gate: asyncio.Semaphore = gate) -> None:
                 async with gate:
                     proc = await asyncio.create_subprocess_exec(
-                        *commands[0], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+                        *commands[0], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CLEAN_ENV
                     )
                     await proc.communicate()
 

@@ -167,6 +167,8 @@ print("environ-leak", leaked or "BASTION_TEST_SECRET" in os.environ)
 mounts = open("/proc/self/mountinfo").read()
 print("host-paths", any(x in mounts for x in ("/work", "/root", "/tmp/", "bastion", "/home")))
 print("passwd-users", sorted(l.split(":")[0] for l in open("/etc/passwd")))
+fs = {l.split()[4]: l.split(" - ")[1].split()[0] for l in mounts.splitlines()}
+print("writable-fs", [fs[p] for p in ("/box", "/tmp", "/dev/shm")])
 """
 
 HOST_FILES_C = r"""

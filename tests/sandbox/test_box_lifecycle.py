@@ -29,12 +29,17 @@ SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 JOB_WITH_DAEMONS = """
 import os, time
+r, w = os.pipe()
 for _ in range(3):
     if os.fork() == 0:
         os.setsid()
         if os.fork() == 0:
+            os.write(w, b"x")
             time.sleep(120)
         os._exit(0)
+got = b""
+while len(got) < 3:  # every daemon is up
+    got += os.read(r, 3)
 print("started", flush=True)
 time.sleep(120)
 """
@@ -118,11 +123,8 @@ async def test_supervisor_killed_mid_job_leaves_nothing_after_restart(
     try:
         line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 60)
         assert line == b"RUNNING\n"
-        for _ in range(100):  # bwrap, the box's init, the job, three daemons
-            if len(processes_of(policy.box_uid)) >= 6:
-                break
-            await asyncio.sleep(0.05)
-        assert len(processes_of(policy.box_uid)) >= 6
+        # the uid keeper, bwrap, the box's init, the job, three daemons
+        assert len(processes_of(policy.box_uid)) >= 7
     finally:
         proc.send_signal(signal.SIGKILL)  # the supervisor dies mid-job (and never outlives us)
         proc.wait()
@@ -208,20 +210,6 @@ async def test_hostile_file_names_are_refused_naming_the_field(
         await sandbox.run(job)
     assert err.value.field == "files[1].name"
     assert why in str(err.value)
-
-
-async def test_every_runtime_test_program_prints_ok(sandbox: LocalSandbox) -> None:
-    assert len(sandbox.registry) >= 4
-    for rt in sandbox.registry:
-        job = Job(
-            language=rt.language,
-            version=str(rt.version),
-            files=(rt.test,),
-            compile_limits=Limits(wall_time_ms=60_000, cpu_time_ms=30_000),
-            run_limits=Limits(wall_time_ms=30_000, cpu_time_ms=20_000),
-        )
-        result = await sandbox.run(job)
-        assert result.run.stdout.strip() == "OK", (rt.language, result)
 
 
 async def test_events_stream_stages_and_stdin_reaches_the_run_stage(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bastion.protocol.errors import InvalidJob
+from bastion.protocol.errors import InvalidJob, SandboxUnavailable
 from bastion.protocol.exec import File, Job, Status
 from bastion.sandbox.contain import BoxSpec, Pipeline
 from bastion.sandbox.contain import seccomp as seccomp_
@@ -95,3 +95,13 @@ def test_cli_runs_a_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["sandbox", "run", str(program), "-l", "cobol"])
     assert result.exit_code == 1
     assert "cobol-* runtime is unknown" in result.output
+
+
+def test_a_host_without_a_required_mechanism_is_refused_with_the_fix(
+    registry: RuntimeRegistry,
+) -> None:
+    with pytest.raises(SandboxUnavailable) as err:
+        LocalSandbox.open(unique_policy(bwrap="/nonexistent/bwrap"), registry=registry)
+    assert err.value.missing == [
+        "bwrap: /nonexistent/bwrap not found (fix: apt-get install bubblewrap)"
+    ]

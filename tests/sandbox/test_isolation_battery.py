@@ -121,6 +121,8 @@ def host_files(r: JobResult) -> None:
     assert got["environ-leak"] == "False"
     assert got["host-paths"] == "False"
     assert got["passwd-users"] == "['nobody', 'root', 'sandbox']"
+    # everything a box can write is its own size-limited tmpfs: nothing lands on the host's disk
+    assert got["writable-fs"] == "['tmpfs', 'tmpfs', 'tmpfs']"
 
 
 def readonly(r: JobResult) -> None:
@@ -405,7 +407,7 @@ async def test_java_and_node_hello_world_run_under_the_default_memory_limit(
         argv=(str(java), "Main.java"),
         files=(BoxFile("Main.java", source),),
         limits=limits,
-        ro_binds=("/usr/lib/jvm",),
+        ro_binds=("/usr/lib/jvm", "/etc/java-17-openjdk"),
     )
     r = stage_result(await sandbox.pipeline.run(spec))
     assert (r.status, r.stdout) == (None, "hi\n"), (r.message, r.stderr[-500:])

@@ -18,10 +18,10 @@ from bastion.protocol.exec import Limits, SandboxSession, SessionSpec, Status
 from bastion.sandbox.contain.pipeline import Pipeline
 from bastion.sandbox.local import LocalSandbox
 from bastion.sandbox.policy import Policy
-from bastion.sandbox.runtimes import detect_runtimes
+from bastion.sandbox.runtimes import RuntimeRegistry
 from bastion.sandbox.sessions import SessionManager, SessionPolicy
 from bastion.sandbox.sessions.session import LocalSession
-from conftest import leftovers
+from conftest import leftovers, unique_policy
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.anyio]
 
@@ -45,7 +45,7 @@ def policy(pipeline: Pipeline) -> Policy:
 @pytest.fixture
 async def manager(pipeline: Pipeline, policy: Policy, root: Path) -> AsyncIterator[SessionManager]:
     cgroups_before, procs_before = leftovers(pipeline)
-    m = SessionManager(pipeline.spawn, policy, root=root, cgroups=pipeline.cgroups)
+    m = SessionManager(pipeline.spawn, policy, root=root)
     yield m
     await m.close_all()
     assert len(m) == 0
@@ -201,6 +201,10 @@ async def test_a_kernel_that_exits_or_breaks_the_protocol_is_replaced(
     assert r.stage.message is not None
     r = await session.execute("bash", "echo ${KEPT:-fresh}")
     assert r.stage.stdout == "fresh\n"
+    r = await session.execute("python", "import sys; sys.stdout.close(); kept = 1")
+    assert r.stage.status is None  # a cell that closes its own stdout does not break the kernel
+    r = await session.execute("python", "print('out again', kept)")
+    assert r.stage.stdout == "out again 1\n"
     r = await session.execute("python", "import os; os._exit(0)")
     assert r.stage.message is not None
     # Code that writes garbage on its own kernel's event pipe only breaks that kernel.
@@ -253,9 +257,9 @@ async def test_a_cancelled_execute_stops_its_cell(session: LocalSession) -> None
 
 
 async def test_languages_without_a_kernel_run_a_file_per_cell(
-    pipeline: Pipeline, policy: Policy, root: Path
+    pipeline: Pipeline, policy: Policy, root: Path, registry: RuntimeRegistry
 ) -> None:
-    manager = SessionManager(pipeline.spawn, policy, root=root, runtimes=detect_runtimes().registry)
+    manager = SessionManager(pipeline.spawn, policy, root=root, runtimes=registry)
     s = await manager.open(SessionSpec())
     try:
         await s.execute("python", "open('n.txt', 'w').write('20')")
@@ -273,8 +277,30 @@ async def test_languages_without_a_kernel_run_a_file_per_cell(
         assert "error" in r.stage.stderr
         r = await s.execute("c", "int main(void) { for (;;); }", limits=Limits(wall_time_ms=300))
         assert r.stage.status is Status.TIMEOUT
+        stopper = asyncio.ensure_future(_interrupt_after(s, 0.5))
+        started = time.monotonic()
+        r = await s.execute("c", "#include <unistd.h>\nint main(void) { sleep(100); }")
+        await stopper
+        assert r.stage.signal in ("SIGINT", "SIGKILL"), r.stage
+        assert time.monotonic() - started < 3
         with pytest.raises(UnknownRuntime):
             await s.execute("brainfuck", "+")
+    finally:
+        await manager.close_all()
+
+
+async def test_every_installed_runtime_runs_its_own_test_as_a_cell(
+    pipeline: Pipeline, policy: Policy, root: Path, registry: RuntimeRegistry
+) -> None:
+    manager = SessionManager(pipeline.spawn, policy, root=root, runtimes=registry)
+    s = await manager.open(SessionSpec())
+    try:
+        others = [rt for rt in registry if rt.language not in ("python", "javascript", "bash")]
+        assert others
+        for rt in others:
+            r = await s.execute(rt.language, rt.test.content, limits=Limits(wall_time_ms=60_000))
+            assert (r.stage.status, r.stage.stdout.strip()) == (None, "OK"), (rt.language, r)
+        assert await s.list_files() == []  # sources and binaries stay out of the work dir
     finally:
         await manager.close_all()
 
@@ -567,6 +593,61 @@ async def test_host_workdir_is_bound_and_nothing_else_of_the_host(
         assert (host / "out.txt").exists()  # the caller's directory is never removed
     finally:
         shutil.rmtree(host)
+
+
+async def test_a_restarted_supervisor_sweeps_what_a_dead_ones_sessions_left(root: Path) -> None:
+    policy = unique_policy()
+    first = Pipeline.open(policy)
+    manager = SessionManager(first.spawn, policy, root=root)
+    s = await manager.open(SessionSpec())
+    await s.execute("python", "import subprocess; subprocess.Popen(['sleep', '1000'])")
+    await s.execute("bash", "setsid sleep 1000 &")
+    pids = [pid for cg in s.cgroups().values() for pid in cg.pids()]
+    assert pids
+    workdir = s.workdir
+    # The supervisor "dies" (nothing is closed); a new one starts with the same policy and root.
+    second = Pipeline.open(policy)
+    SessionManager(second.spawn, policy, root=root)
+    try:
+        assert all(_gone(pid) for pid in pids)
+        assert second.cgroups is not None
+        assert [n for n in second.cgroups.jobs() if n not in second.idle_cgroups()] == []
+        assert not os.path.ismount(workdir)
+    finally:
+        await manager.close_all()  # the dead one's objects still close without error
+        first.close()
+        second.close(remove_cgroup_root=True)
+
+
+async def test_network_only_when_the_policy_and_the_session_both_allow_it(root: Path) -> None:
+    policy = unique_policy(allow_network=True)
+    pipeline = Pipeline.open(policy)
+    manager = SessionManager(pipeline.spawn, policy, root=root)
+
+    async def banner(_r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        w.write(b"hello from the host\n")
+        await w.drain()
+        w.close()
+
+    server = await asyncio.start_server(banner, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    code = (
+        "import socket\n"
+        "try:\n"
+        f"    print(socket.create_connection(('127.0.0.1', {port}), timeout=5).recv(100))\n"
+        "except OSError as e:\n    print('blocked', e.errno)"
+    )
+    try:
+        online = await manager.open(SessionSpec(network=True))
+        r = await online.execute("python", code)
+        assert r.stage.stdout == "b'hello from the host\\n'\n", r.stage
+        offline = await manager.open(SessionSpec())
+        r = await offline.execute("python", code)
+        assert r.stage.stdout.startswith("blocked"), r.stage
+    finally:
+        server.close()
+        await manager.close_all()
+        pipeline.close(remove_cgroup_root=True)
 
 
 async def test_bad_specs_are_refused(manager: SessionManager) -> None:

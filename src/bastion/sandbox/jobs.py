@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import dataclasses
 import io
+import logging
 import signal as signal_
 import tarfile
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -39,6 +40,8 @@ from bastion.sandbox.contain.spec import BoxFile, BoxResult, BoxSpec, KillReason
 from bastion.sandbox.contain.supervisor import Box, OutputCallback
 from bastion.sandbox.policy import Policy, StageLimits
 from bastion.sandbox.runtimes import RuntimeDef
+
+_log = logging.getLogger(__name__)
 
 # bash, not sh: dash cannot redirect to a file descriptor above 9.
 COMPILE_WRAPPER = (
@@ -271,6 +274,9 @@ class LocalRunningJob:
     async def _run(self) -> JobResult:
         try:
             return await self._stages()
+        except Exception as exc:  # a bug of ours: the client gets status XX, not a traceback
+            _log.exception("job failed inside the sandbox supervisor")
+            return self._result(None, internal_error(f"sandbox supervisor error: {exc!r}"))
         finally:
             self._events.put_nowait(None)
 

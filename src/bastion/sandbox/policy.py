@@ -112,7 +112,6 @@ class Policy:
             "/etc/alternatives",
             "/etc/ld.so.cache",
             "/etc/ssl",
-            "/etc/java-17-openjdk",
         )
     )
     bwrap: str = "/usr/bin/bwrap"

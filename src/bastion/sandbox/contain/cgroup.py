@@ -349,7 +349,8 @@ class V2:
         path.mkdir()
         cg = V2Cgroup(name, path)
         try:
-            _write(path / "memory.swap.max", "0")
+            if (path / "memory.swap.max").exists():  # absent without swap accounting
+                _write(path / "memory.swap.max", "0")
             _write(path / "memory.oom.group", "1")
             cg.set_limits(limits)
         except BaseException:

@@ -33,7 +33,7 @@ import subprocess
 import uuid
 from collections.abc import Callable
 
-from bastion.protocol.errors import ExecError
+from bastion.protocol.errors import ExecError, SandboxUnavailable
 from bastion.sandbox.contain import bwrap, rlimits
 from bastion.sandbox.contain import seccomp as seccomp_
 from bastion.sandbox.contain.cgroup import CgroupLimits, Cgroups, JobCgroup
@@ -83,7 +83,13 @@ class Pipeline:
         """Probe the host and refuse (`SandboxUnavailable`) if the policy's requirements fail."""
         policy = policy or Policy()
         host = Host.probe(policy)  # 1. what this host supports
-        policy.enforce(host.missing)  #    ... and refuse what the policy requires but is missing
+        try:
+            policy.enforce(host.missing)  # ... and refuse what the policy requires but lacks
+        except SandboxUnavailable:
+            if host.cgroups is not None:  # the probe made our prefix directories: undo that
+                with contextlib.suppress(OSError):
+                    host.cgroups.close()
+            raise
         seccomp = seccomp_.compile_filter() if host.seccomp else None  # 2.
         pipeline = cls(policy, host, cgroups=host.cgroups, seccomp=seccomp)  # 3. /etc files
         if host.cgroups is not None:  # 4. leftovers of a supervisor that died mid-job
@@ -249,12 +255,19 @@ class Pipeline:
         keeper = self.keeper.pid if self.keeper is not None else None
 
         def fresh() -> JobCgroup:
+            # Runs in a worker thread: it may outlive the event loop that asked for it, so it
+            # checks `closed` itself and never leaves a cgroup behind a closed pipeline.
+            if self.is_closed():
+                raise OSError("pipeline closed")
             name = _cgroup_name()
             self._making.add(name)
             cgroup = cgroups.create(name, limits)
             if keeper is not None:
                 with contextlib.suppress(OSError):
                     cgroup.warm(keeper)
+            if self.is_closed():
+                cgroup.remove()
+                raise OSError("pipeline closed")
             return cgroup
 
         while len(self._ready_cgroups) < READY_CGROUPS and not self.is_closed():

@@ -37,14 +37,15 @@ class TooManySessions(ExecError):
 class SessionManager:
     """Open sessions of one supervisor.
 
-    Either bind it at once (`SessionManager(pipeline.spawn, policy, cgroups=pipeline.cgroups)`)
-    or hand it to `LocalSandbox.open(sessions=manager)` (the default there): it is then a session
-    factory, bound to that sandbox's pipeline on first use, and `sandbox.open_session(spec)`
-    returns a `LocalSession`. Either way the caller keeps the manager to find sessions by id
-    (`get`) and to `close_all()` at shutdown.
+    Either bind it at once (`SessionManager(pipeline.spawn, policy)`) or hand it to
+    `LocalSandbox.open(sessions=manager)` (the default there): it is then a session factory,
+    bound to that sandbox's pipeline on first use, and `sandbox.open_session(spec)` returns a
+    `LocalSession`. Either way the caller keeps the manager to find sessions by id (`get`) and
+    to `close_all()` at shutdown.
 
-    With `cgroups`, each session gets a cgroup group holding its kernels' boxes, so the session's
-    memory and process limits bound all its kernels together; without, they bound each kernel.
+    With cgroups (`cgroups=`, or those of the pipeline whose `spawn` is given), each session gets
+    a cgroup group holding its kernels' boxes, so the session's memory and process limits bound
+    all its kernels together; without, they bound each kernel alone.
     """
 
     def __init__(
@@ -64,6 +65,10 @@ class SessionManager:
         self._open: dict[str, LocalSession] = {}
         self._spawn: Spawn | None = None
         self._runtimes = runtimes
+        owner = getattr(spawn, "__self__", None)
+        self._pipeline = owner if isinstance(owner, Pipeline) else None
+        if cgroups is None and self._pipeline is not None:
+            cgroups = self._pipeline.cgroups  # a bound `Pipeline.spawn` brings its cgroups
         self._cgroups = cgroups
         if spawn is not None and policy is not None:
             self._bind(spawn, policy)
@@ -81,6 +86,7 @@ class SessionManager:
         """`LocalSandbox`'s session factory."""
         if self._spawn is None:
             self._bind(pipeline.spawn, policy)
+            self._pipeline = pipeline
             self._cgroups = self._cgroups or pipeline.cgroups
             self._runtimes = self._runtimes or registry
         return await self.open(spec)
@@ -143,6 +149,7 @@ class SessionManager:
             except BaseException:
                 wd.close()
                 raise
+        warming = self._warm(group)
         box_limits = StageLimits(
             # The boxes live as long as the session; its timers end them.
             wall_time_ms=int(spec.max_lifetime_s * 1000) + 60_000,
@@ -165,10 +172,20 @@ class SessionManager:
             network=spec.network,
             runtimes=self._runtimes,
             group=group,
+            warming=warming,
             on_close=self._forget,
         )
         self._open[session_id] = session
         return session
+
+    def _warm(self, group: JobCgroup | None) -> asyncio.Future[None] | None:
+        # The first process to enter a fresh v1 memory cgroup tree pays ~10-15 ms: let the
+        # pipeline's idle uid keeper pay it, off the critical path, while the caller gets its
+        # session; the first kernel start waits for it only if it is still running.
+        keeper = self._pipeline.keeper if self._pipeline is not None else None
+        if group is None or keeper is None:
+            return None
+        return asyncio.ensure_future(asyncio.to_thread(group.warm, keeper.pid))
 
     def _forget(self, session: LocalSession) -> None:
         self._open.pop(session.id, None)

@@ -13,8 +13,9 @@ import asyncio
 import contextlib
 import signal
 
-from bastion.protocol.exec import CellResult, OutputCallback, StageResult, Status
-from bastion.sandbox.contain.spec import BOX, BoxFile, BoxResult, BoxSpec, KillReason
+from bastion.protocol.exec import CellResult, OutputCallback
+from bastion.sandbox.contain.spec import BOX, BoxFile, BoxResult, BoxSpec
+from bastion.sandbox.jobs import stage_result
 from bastion.sandbox.policy import StageLimits
 from bastion.sandbox.runtimes import RuntimeDef
 from bastion.sandbox.sessions.kernel import INTERRUPT_GRACE_S, RunningBox, Spawn
@@ -30,16 +31,9 @@ shift "$n"
 cd {BOX} && exec "$@"
 """
 
-_STATUS = {
-    KillReason.WALL_TIME: Status.TIMEOUT,
-    KillReason.CPU_TIME: Status.TIMEOUT,
-    KillReason.STDOUT: Status.STDOUT_LIMIT,
-    KillReason.STDERR: Status.STDERR_LIMIT,
-}
-
 
 class OneShot:
-    """One cell of a file-per-call language. `stop()` interrupts it like a kernel's cell."""
+    """One cell of a file-per-call language. `stop_cell()` interrupts it like a kernel's cell."""
 
     def __init__(self, rt: RuntimeDef) -> None:
         self.rt = rt
@@ -84,7 +78,7 @@ class OneShot:
             raise
         finally:
             self._box = None
-        return _cell_result(result, interrupted=self._stopping)
+        return CellResult(stage=stage_result(result))
 
     def stop_cell(self) -> None:
         box = self._box
@@ -98,35 +92,3 @@ class OneShot:
     def _kill(self) -> None:
         if self._box is not None:
             self._box.kill()
-
-
-def _cell_result(r: BoxResult, *, interrupted: bool) -> CellResult:
-    status: Status | None = _STATUS.get(r.killed) if r.killed else None
-    if status is None:
-        if r.signal is not None:
-            status = Status.SIGNALED
-        elif r.exit_code:
-            status = Status.RUNTIME_ERROR
-    if r.error is not None:
-        status = Status.INTERNAL
-    sig = signal.Signals(r.signal).name if r.signal is not None else None
-    if interrupted and sig is None and r.exit_code == 130:
-        sig, status = "SIGINT", Status.SIGNALED
-    message = r.error or ("the cell ran out of memory" if r.oom_killed else None)
-    return CellResult(
-        stage=StageResult(
-            stdout=r.stdout.decode(errors="replace"),
-            stderr=r.stderr.decode(errors="replace"),
-            output=r.output,
-            code=r.exit_code,
-            signal=sig,
-            status=status,
-            message=message,
-            cpu_time_ms=r.cpu_time_ms,
-            wall_time_ms=r.wall_time_ms,
-            memory_bytes=r.memory_bytes,
-            oom_killed=r.oom_killed,
-            stdout_truncated=r.stdout_truncated,
-            stderr_truncated=r.stderr_truncated,
-        )
-    )

@@ -11,6 +11,7 @@ the cgroups are removed, the tmpfs work dir is unmounted, and later calls raise 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
@@ -75,6 +76,7 @@ class LocalSession:
         network: bool,
         runtimes: RuntimeRegistry | None = None,
         group: JobCgroup | None = None,
+        warming: asyncio.Future[None] | None = None,
         on_close: Callable[[LocalSession], object] = lambda _s: None,
     ) -> None:
         self._id = session_id
@@ -86,6 +88,7 @@ class LocalSession:
         self._network = network
         self._runtimes = runtimes  # languages without a kernel run a file per cell
         self._group = group  # the cgroup holding every box of the session, if any
+        self._warming = warming  # the group being warmed for its first box
         self._on_close = on_close
         self._loop = asyncio.get_running_loop()
         self._kernels: dict[str, Kernel] = {}
@@ -154,6 +157,10 @@ class LocalSession:
             async with self._lock:
                 self._check_open()
                 self._touch(busy=True)
+                if self._warming is not None:
+                    with contextlib.suppress(Exception):
+                        await self._warming
+                    self._warming = None
                 if isinstance(target, RuntimeDef):
                     return await self._run_oneshot(target, code, cell_limits, on_output)
                 name = target
@@ -270,6 +277,9 @@ class LocalSession:
             "lifetime": f"the session reached its lifetime limit ({self.spec.max_lifetime_s:g} s)",
         }[why]
         try:
+            if self._warming is not None:  # the keeper must be out of the group before removal
+                with contextlib.suppress(Exception):
+                    await self._warming
             await asyncio.gather(*(k.kill(said) for k in kernels), return_exceptions=True)
             if self._group is not None:
                 await _remove_group(self._group)

@@ -18,6 +18,7 @@ stdin is /dev/null and `input()` raises: nobody but the caller types into a cell
 import ast
 import base64
 import builtins
+import contextlib
 import io
 import json
 import linecache
@@ -246,6 +247,15 @@ def _run_cell(namespace: dict[str, Any], seq: int, code: str) -> tuple[int, str 
     return 0, None
 
 
+def _reopen_std_streams() -> None:
+    # A cell may have closed sys.stdout/sys.stderr; the next one still gets its output.
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        stream = getattr(sys, name)
+        if stream is None or stream.closed:
+            raw = open(fd, "wb", buffering=0, closefd=False)  # noqa: SIM115 - lives on
+            setattr(sys, name, io.TextIOWrapper(raw, write_through=True))
+
+
 def main() -> None:
     os.set_inheritable(REQ_FD, False)
     os.set_inheritable(EVT_FD, False)
@@ -266,17 +276,16 @@ def main() -> None:
             return
         if request.get("op") != "run":
             continue
+        _reopen_std_streams()
         _state["seq"] = seq = request["seq"]
         _state["display_bytes"] = 0
         try:
             code, error = _run_cell(namespace, seq, request["code"])
         except KeyboardInterrupt:  # landed outside the user's code (e.g. while flushing)
             code, error = 130, "KeyboardInterrupt"
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except (KeyboardInterrupt, OSError):
-            pass
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(BaseException):  # closed or replaced by the cell
+                stream.flush()
         _write_frame({"op": "done", "seq": seq, "code": code, "error": error})
 
 

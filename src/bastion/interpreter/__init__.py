@@ -6,7 +6,6 @@ The public API. `Interpreter` needs a `bastion.protocol.exec.Sandbox`; `bastion 
 
 from bastion.interpreter.errors import ConversationError as ConversationError
 from bastion.interpreter.errors import InterpreterError as InterpreterError
-from bastion.interpreter.errors import ModelError as ModelError
 from bastion.interpreter.errors import NoModelConfigured as NoModelConfigured
 from bastion.interpreter.errors import ProfileError as ProfileError
 from bastion.interpreter.interpreter import Approver as Approver
@@ -29,7 +28,6 @@ __all__ = [
     "InterpreterError",
     "Limits",
     "Message",
-    "ModelError",
     "NoModelConfigured",
     "ProfileError",
     "Settings",

@@ -4,8 +4,10 @@ BastionError
 └── InterpreterError
     ├── NoModelConfigured     no model name: how to point Bastion at an endpoint
     ├── ProfileError          a profile file is missing, not TOML, or has a bad field
-    ├── ModelError            the endpoint failed (unreachable, refused, broke mid-reply)
     └── ConversationError     a saved conversation cannot be read
+
+An endpoint that fails (unreachable, refuses, breaks mid-reply) is not an exception: the turn ends
+with a notice in the conversation saying what happened and how to fix it.
 """
 
 from __future__ import annotations
@@ -38,10 +40,6 @@ class NoModelConfigured(InterpreterError):
 
 
 class ProfileError(InterpreterError):
-    pass
-
-
-class ModelError(InterpreterError):
     pass
 
 

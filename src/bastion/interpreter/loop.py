@@ -298,6 +298,20 @@ def _request(state: ChatState) -> tuple[CallModel, str, list[Message]]:
     )
 
 
+@dataclass
+class _Turn:
+    """What one user turn has spent so far."""
+
+    steps: int = 0
+    tokens: int = 0
+    failures: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def _emit(chunks: list[Chunk]) -> Generator[Effect, Any, None]:
+    for chunk in chunks:
+        yield Emit(chunk)
+
+
 def run_turn(state: ChatState, text: str) -> Generator[Effect, Any, str]:
     """One user turn. Returns why it ended.
 
@@ -305,131 +319,20 @@ def run_turn(state: ChatState, text: str) -> Generator[Effect, Any, str]:
     """
     limits = state.settings.limits
     state.messages.append(Message(role="user", type="message", content=text))
-    steps = 0
-    turn_tokens = 0
-    failures: dict[tuple[str, str], int] = {}
+    turn = _Turn()
     while True:
-        if turn_tokens >= limits.max_turn_tokens:
-            for c in notice(
-                state,
-                f"Stopped: this turn used {turn_tokens} tokens (limit {limits.max_turn_tokens}).",
-            ):
-                yield Emit(c)
+        if turn.tokens >= limits.max_turn_tokens:
+            used = f"this turn used {turn.tokens} tokens (limit {limits.max_turn_tokens})"
+            yield from _emit(notice(state, f"Stopped: {used}."))
             return "tokens"
-        request, system, sent = _request(state)
-        yield request
-        writer = _Writer(state.messages)
-        reply = _Reply(state, writer)
-        while True:
-            event = yield NextModelEvent()
-            if isinstance(event, TextDelta | ToolDelta):
-                for c in reply.feed(event):
-                    yield Emit(c)
-                continue
-            break
-        if isinstance(event, ModelFailed):
-            for c in writer.close():
-                yield Emit(c)
-            auto = state.settings.tools == "auto"
-            if event.tools_refused and auto and state.tools and not writer.written:
-                state.tools = False  # this endpoint has no tool calls: use code blocks from now on
-                for c in notice(state, "The endpoint refused tool calls; using code blocks."):
-                    yield Emit(c)
-                continue
-            if writer.written and not event.stopped:
-                _drop_unrun_code(state, writer.written)
-            why = "stopped" if event.stopped else "error"
-            for c in notice(state, event.message):
-                yield Emit(c)
-            return why
-        if not isinstance(event, ModelDone):
-            raise TypeError(f"expected a ModelEvent, got {event!r}")
-        chunks, calls = reply.finish()
-        for c in chunks:
-            yield Emit(c)
-        state.meter.record(system, sent, writer.written, event.usage)
-        if event.usage is not None:
-            turn_tokens += event.usage.prompt_tokens + event.usage.completion_tokens
-        else:
-            turn_tokens += state.meter.system(system) + sum(
-                state.meter.tokens_of(m) for m in [*sent, *writer.written]
-            )
+        calls = yield from _model_reply(state, turn)
+        if calls is None:
+            continue  # the endpoint refused tools: ask again for code blocks
+        if isinstance(calls, str):
+            return calls
         if not calls:
             return "done"
-        end: str | None = None
-        reply_failed = False
-        for call in calls:
-            if end is not None or call.error or steps >= limits.max_steps or reply_failed:
-                reason = call.error or (
-                    f"Not run: the turn stopped ({end})."
-                    if end
-                    else "Not run: an earlier block of this reply failed."
-                    if reply_failed
-                    else f"Not run: the step limit ({limits.max_steps} blocks a turn) was reached."
-                )
-                if steps >= limits.max_steps and not call.error and end is None:
-                    end = "steps"
-                for c in _closed_console(state, call.id, reason, "refused"):
-                    yield Emit(c)
-                continue
-            request_ = CodeRequest(call_id=call.id, language=call.language, code=call.code)
-            if not (state.settings.auto_run or state.always_approve):
-                approval = yield AskApproval(request_)
-                decision: Approval | None = approval
-                if decision is None:
-                    for c in _closed_console(
-                        state,
-                        call.id,
-                        "Not run: nobody approved it. Approve blocks interactively, pass an "
-                        "approve= callback, or set auto_run=True.",
-                        "refused",
-                    ):
-                        yield Emit(c)
-                    end = "skipped"
-                    continue
-                if decision.action == "skip":
-                    for c in _closed_console(
-                        state, call.id, "The user chose not to run this block.", "declined"
-                    ):
-                        yield Emit(c)
-                    end = "skipped"
-                    continue
-                if decision.action == "edit" and decision.code is not None:
-                    _replace_code(state, call.id, decision.code)
-                    request_ = CodeRequest(
-                        call_id=call.id, language=call.language, code=decision.code
-                    )
-                    edited = "The user edited this block before running it."
-                    for c in notice(state, edited, call.id):
-                        yield Emit(c)
-                if decision.action == "always":
-                    state.always_approve = True
-            steps += 1
-            writer = _Writer(state.messages)
-            for c in writer.write("computer", "console", "", format="output", call_id=call.id):
-                yield Emit(c)
-            outcome = yield Execute(request_)
-            if not isinstance(outcome, ExecOutcome):
-                raise TypeError(f"expected an ExecOutcome, got {outcome!r}")
-            console = writer.current
-            if console is not None:
-                console.content = truncate(sanitize(outcome.output), limits.max_output_chars)
-            for c in writer.close(outcome.status):
-                yield Emit(c)
-            for mime, path in outcome.files:
-                for c in [
-                    *writer.write("computer", "image", path, format=mime, call_id=call.id),
-                    *writer.close(),
-                ]:
-                    yield Emit(c)
-            if outcome.status == "interrupted":
-                end = "stopped"
-            elif outcome.status != "ok":
-                reply_failed = not state.tools
-                key = (request_.language, request_.code)
-                failures[key] = failures.get(key, 0) + 1
-                if failures[key] >= limits.max_repeated_failures:
-                    end = "failures"
+        end = yield from _run_calls(state, turn, calls)
         if end is not None:
             message = {
                 "steps": f"Stopped: {limits.max_steps} blocks ran this turn (the step limit).",
@@ -438,9 +341,136 @@ def run_turn(state: ChatState, text: str) -> Generator[Effect, Any, str]:
                 "skipped": "",
             }[end]
             if message:
-                for c in notice(state, message):
-                    yield Emit(c)
+                yield from _emit(notice(state, message))
             return end
+
+
+def _model_reply(
+    state: ChatState, turn: _Turn
+) -> Generator[Effect, Any, list[ParsedCall] | str | None]:
+    """Call the model and stream its reply. Returns its calls, None to ask again, or why the
+    turn ended (a string)."""
+    request, system, sent = _request(state)
+    yield request
+    writer = _Writer(state.messages)
+    reply = _Reply(state, writer)
+    while True:
+        event = yield NextModelEvent()
+        if not isinstance(event, TextDelta | ToolDelta):
+            break
+        yield from _emit(reply.feed(event))
+    if isinstance(event, ModelFailed):
+        yield from _emit(writer.close())
+        auto = state.settings.tools == "auto"
+        if event.tools_refused and auto and state.tools and not writer.written:
+            state.tools = False  # this endpoint has no tool calls: use code blocks from now on
+            yield from _emit(notice(state, "The endpoint refused tool calls; using code blocks."))
+            return None
+        if writer.written and not event.stopped:
+            _drop_unrun_code(state, writer.written)
+        yield from _emit(notice(state, event.message))
+        return "stopped" if event.stopped else "error"
+    if not isinstance(event, ModelDone):
+        raise TypeError(f"expected a ModelEvent, got {event!r}")
+    chunks, calls = reply.finish()
+    yield from _emit(chunks)
+    state.meter.record(system, sent, writer.written, event.usage)
+    if event.usage is not None:
+        turn.tokens += event.usage.prompt_tokens + event.usage.completion_tokens
+    else:
+        turn.tokens += state.meter.system(system) + sum(
+            state.meter.tokens_of(m) for m in [*sent, *writer.written]
+        )
+    return calls
+
+
+def _run_calls(
+    state: ChatState, turn: _Turn, calls: list[ParsedCall]
+) -> Generator[Effect, Any, str | None]:
+    """Approve and run each call in order; returns why the turn must end, or None to go on."""
+    limits = state.settings.limits
+    end: str | None = None
+    reply_failed = False
+    for call in calls:
+        if call.error or end is not None or reply_failed or turn.steps >= limits.max_steps:
+            if call.error:
+                reason = call.error
+            elif end is not None:
+                reason = f"Not run: the turn stopped ({end})."
+            elif reply_failed:
+                reason = "Not run: an earlier block of this reply failed."
+            else:
+                end = "steps"
+                reason = f"Not run: the step limit ({limits.max_steps} blocks a turn) was reached."
+            yield from _emit(_closed_console(state, call.id, reason, "refused"))
+            continue
+        request = yield from _approve(state, call)
+        if request is None:
+            end = "skipped"
+            continue
+        turn.steps += 1
+        status = yield from _execute(state, request)
+        if status == "interrupted":
+            end = "stopped"
+        elif status != "ok":
+            reply_failed = not state.tools  # a script of fenced blocks stops at its first failure
+            key = (request.language, request.code)
+            turn.failures[key] = turn.failures.get(key, 0) + 1
+            if turn.failures[key] >= limits.max_repeated_failures:
+                end = "failures"
+    return end
+
+
+def _approve(state: ChatState, call: ParsedCall) -> Generator[Effect, Any, CodeRequest | None]:
+    """The request to run (as approved, maybe edited), or None if it must not run."""
+    request = CodeRequest(call_id=call.id, language=call.language, code=call.code)
+    if state.settings.auto_run or state.always_approve:
+        return request
+    decision = yield AskApproval(request)
+    if not isinstance(decision, Approval):
+        yield from _emit(
+            _closed_console(
+                state,
+                call.id,
+                "Not run: nobody approved it. Approve blocks interactively, pass an approve= "
+                "callback, or set auto_run=True.",
+                "refused",
+            )
+        )
+        return None
+    if decision.action == "skip":
+        text = "The user chose not to run this block."
+        yield from _emit(_closed_console(state, call.id, text, "declined"))
+        return None
+    if decision.action == "edit" and decision.code is not None:
+        _replace_code(state, call.id, decision.code)
+        request = CodeRequest(call_id=call.id, language=call.language, code=decision.code)
+        yield from _emit(notice(state, "The user edited this block before running it.", call.id))
+    if decision.action == "always":
+        state.always_approve = True
+    return request
+
+
+def _execute(state: ChatState, request: CodeRequest) -> Generator[Effect, Any, BlockStatus]:
+    """Run an approved block and record its output; returns its status."""
+    writer = _Writer(state.messages)
+    yield from _emit(
+        writer.write("computer", "console", "", format="output", call_id=request.call_id)
+    )
+    outcome = yield Execute(request)
+    if not isinstance(outcome, ExecOutcome):
+        raise TypeError(f"expected an ExecOutcome, got {outcome!r}")
+    console = writer.current
+    if console is not None:
+        limit = state.settings.limits.max_output_chars
+        console.content = truncate(sanitize(outcome.output), limit)
+    yield from _emit(writer.close(outcome.status))
+    for mime, path in outcome.files:
+        yield from _emit(
+            writer.write("computer", "image", path, format=mime, call_id=request.call_id)
+        )
+        yield from _emit(writer.close())
+    return outcome.status
 
 
 def _closed_console(state: ChatState, call_id: str, text: str, status: BlockStatus) -> list[Chunk]:

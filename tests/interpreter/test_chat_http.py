@@ -276,6 +276,7 @@ def test_save_and_resume_a_conversation(llm: FakeOpenAI, tmp_path: Path) -> None
         it.chat("set a to 1")
         saved = it.save(tmp_path / "conv.json")
     data = json.loads(saved.read_text())
+    assert saved.stat().st_mode & 0o077 == 0  # private to the user
     assert data["schema_version"] == 1
     assert "api_key" not in saved.read_text()
     sandbox = ScriptedSandbox()

@@ -126,9 +126,12 @@ class Interpreter:
             messages=self.state.messages, created_at=self.created_at, model=self.settings.model
         )
         target = Path(path).expanduser()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_bytes(encode_conversation(conversation))
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = target.with_name(f"{target.name}.{secrets.token_hex(4)}.tmp")
+        # Private to the user: conversations hold whatever programs printed.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(encode_conversation(conversation))
         tmp.replace(target)
         return target
 

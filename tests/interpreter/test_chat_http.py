@@ -361,3 +361,17 @@ def test_a_warmed_but_unused_session_is_closed_too(llm: FakeOpenAI) -> None:
         it.chat("hello")
     assert len(sandbox.sessions) == 1
     assert sandbox.sessions[0].closed
+
+
+def test_an_endpoint_context_error_is_recognised_and_retried_trimmed(llm: FakeOpenAI) -> None:
+    llm.script(
+        Reply.text("first", usage=(1500, 5)),
+        Reply(status=400, error="This model's maximum context length is 8192 tokens."),
+        Reply.text("second"),
+    )
+    with interp(llm, ScriptedSandbox(), context_window=200_000) as it:
+        it.chat("one " + "a" * 4000)
+        new = it.chat("two")
+    assert new[-1].content == "second"
+    assert any("context window is smaller" in m.content for m in new)
+    assert len(llm.requests) == 3

@@ -24,7 +24,7 @@ from bastion.interpreter.loop import (
     run_turn,
 )
 from bastion.interpreter.settings import Limits, Settings
-from bastion.protocol.chat import Approval, Chunk, CodeRequest
+from bastion.protocol.chat import Approval, Chunk, CodeRequest, Message
 
 
 def call(code: str, language: str = "python", index: int = 0, id: str = "") -> ToolDelta:
@@ -303,3 +303,21 @@ def test_tools_on_means_no_silent_fallback_to_code_blocks() -> None:
     assert d.drive(run_turn(s, "go")) == "error"
     assert s.tools is True
     assert len(d.requests) == 1
+
+
+def test_a_context_overflow_trims_and_retries_then_gives_up() -> None:
+    s = state(context_window=100_000)
+    for n in range(6):
+        s.messages.append(Message(role="user", type="message", content=f"old {n} " + "x" * 3000))
+        s.messages.append(Message(role="assistant", type="message", content="y" * 3000))
+    too_long = ModelFailed("maximum context length is 4096", context_exceeded=True)
+    d = Driver([[too_long], [too_long], [TextDelta("fits now"), ModelDone()]])
+    assert d.drive(run_turn(s, "new question")) == "done"
+    sizes = [len(str(r.messages)) for r in d.requests]
+    assert sizes[0] > sizes[1] > sizes[2]
+    assert d.requests[2].messages[-1]["content"] == "new question"
+    assert s.window is not None
+    assert s.window < 100_000
+    d = Driver([[too_long]] * 5)
+    assert d.drive(run_turn(s, "again")) == "error"
+    assert len(d.requests) <= 4

@@ -8,6 +8,7 @@ The client's platform headers (OS, architecture, Python version) are not sent. N
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any, Protocol, cast
 
@@ -27,6 +28,13 @@ _PLATFORM_HEADERS = (
     "X-Stainless-Arch",
     "X-Stainless-Runtime",
     "X-Stainless-Runtime-Version",
+)
+
+
+# How servers say the prompt is over the window: OpenAI "maximum context length", vLLM/llama.cpp
+# "context length"/"exceeds the available context size", others "too long", "token limit".
+_CONTEXT = re.compile(
+    r"context (length|size|window)|too long|too many tokens|token limit|maximum .*tokens", re.I
 )
 
 
@@ -101,6 +109,11 @@ class OpenAIChat:
                 if self._usage_option and "stream_options" in detail:
                     self._usage_option = False
                     continue
+                if exc.status_code in (400, 413, 422) and _CONTEXT.search(detail):
+                    yield ModelFailed(
+                        f"The prompt is too long for the model: {detail}", context_exceeded=True
+                    )
+                    return
                 if tools and exc.status_code in (400, 404, 422, 500, 501) and "tool" in detail:
                     yield ModelFailed(f"The endpoint refused tools: {detail}", tools_refused=True)
                     return

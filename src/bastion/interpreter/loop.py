@@ -95,6 +95,7 @@ class ModelFailed:
 
     message: str
     tools_refused: bool = False  # the endpoint rejected the tool schema: retry as text-only
+    context_exceeded: bool = False  # the prompt is over the model's real window: trim, retry
     stopped: bool = False  # the user stopped the turn
 
 
@@ -120,6 +121,8 @@ class ChatState:
     always_approve: bool = False
     workdir_note: str = "Your current directory is the user's work directory (read-write)."
     frame_key: bytes = field(default_factory=new_frame_key)
+    # The model's real window when the endpoint proved `settings.context_window` too large.
+    window: int | None = None
 
     def __post_init__(self) -> None:
         if self.settings.tools == "off":
@@ -287,7 +290,8 @@ def visible_messages(state: ChatState) -> list[Message]:
 def _request(state: ChatState) -> tuple[CallModel, str, list[Message]]:
     """The next request, the system prompt it carries, and the stored messages it sends."""
     visible = visible_messages(state)
-    budget = state.settings.context_window - state.settings.max_output_tokens
+    window = state.window or state.settings.context_window
+    budget = window - state.settings.max_output_tokens
     kept, omitted = select(visible, state.system(), state.meter, budget)
     system = state.system(omitted)
     tools = [tool_schema(state.settings.languages)] if state.tools else None
@@ -304,6 +308,7 @@ class _Turn:
 
     steps: int = 0
     tokens: int = 0
+    context_retries: int = 0
     failures: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
@@ -327,7 +332,7 @@ def run_turn(state: ChatState, text: str) -> Generator[Effect, Any, str]:
             return "tokens"
         calls = yield from _model_reply(state, turn)
         if calls is None:
-            continue  # the endpoint refused tools: ask again for code blocks
+            continue  # ask again: as code blocks (tools refused), or trimmed (context too long)
         if isinstance(calls, str):
             return calls
         if not calls:
@@ -366,6 +371,19 @@ def _model_reply(
             state.tools = False  # this endpoint has no tool calls: use code blocks from now on
             yield from _emit(notice(state, "The endpoint refused tool calls; using code blocks."))
             return None
+        if event.context_exceeded and not writer.written and turn.context_retries < 3:
+            turn.context_retries += 1
+            sent_tokens = state.meter.system(system) + sum(state.meter.tokens_of(m) for m in sent)
+            window = state.window or state.settings.context_window
+            output = state.settings.max_output_tokens
+            state.window = int(min(window - output, sent_tokens) * 0.6) + output
+            if state.window - output > 256:
+                text = (
+                    f"The model's context window is smaller than {window} tokens: trimming the "
+                    f"conversation to {state.window} and retrying (set --context-window)."
+                )
+                yield from _emit(notice(state, text))
+                return None
         if writer.written and not event.stopped:
             _drop_unrun_code(state, writer.written)
         yield from _emit(notice(state, event.message))

@@ -378,6 +378,21 @@ async def test_late_interrupts_leave_javascript_usable(session: LocalSession) ->
     assert r.stage.stdout == "alive\n", r.stage
 
 
+async def test_an_interrupt_while_the_kernel_starts_means_the_cell_never_runs(
+    session: LocalSession,
+) -> None:
+    cell = asyncio.ensure_future(session.execute("python", "open('ran.txt', 'w')"))
+    await asyncio.sleep(0.005)  # the cell holds the session and its kernel is starting
+    await session.interrupt()
+    r = await cell
+    assert r.stage.signal == "SIGINT"
+    assert r.stage.message is not None
+    assert "did not run" in r.stage.message
+    assert await session.list_files() == []
+    r = await session.execute("python", "print('next runs')")
+    assert r.stage.stdout == "next runs\n"
+
+
 async def test_interrupt_escalates_when_the_cell_ignores_sigint(session: LocalSession) -> None:
     await session.execute("python", "kept = 1")
     code = (
@@ -660,3 +675,7 @@ async def test_bad_specs_are_refused(manager: SessionManager) -> None:
     with pytest.raises(InvalidJob) as e:
         await manager.open(SessionSpec(memory_bytes=0))
     assert e.value.field == "memory_bytes"
+    for system in ("/", "/etc", "/proc/self", "/run", "/sys/fs", "/usr/lib/../../dev"):
+        with pytest.raises(InvalidJob, match="system directory") as e:
+            await manager.open(SessionSpec(workdir=system))
+        assert e.value.field == "workdir"

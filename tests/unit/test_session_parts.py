@@ -72,3 +72,10 @@ def _stage(cell: Cell, code: int | None = 0) -> StageResult:
     return cell.result(
         code=code, sig=None, cpu_time_ms=0, wall_time_ms=0, memory_bytes=0, oom_killed=False
     ).stage
+
+
+def test_the_public_api_is_curated() -> None:
+    import bastion.sandbox.sessions as sessions
+
+    public = {n for n in dir(sessions) if not n.startswith("_") and n[0].isupper()}
+    assert set(sessions.__all__) == public

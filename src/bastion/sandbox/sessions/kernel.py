@@ -135,7 +135,9 @@ class Kernel:
             "BASTION_EVT_FD": str(evt_w),
         }
         spec = BoxSpec(
-            argv=("/bin/bash", "--norc", "--noprofile", "-c", _REDIRECT, "bash", *lang.argv),
+            argv=lang.argv
+            if lang.redirects_itself
+            else ("/bin/bash", "--norc", "--noprofile", "-c", _REDIRECT, "bash", *lang.argv),
             env=env,
             files=tuple(
                 BoxFile(f"{KERNEL_DIR}/{name}", data, 0o444) for name, data in files.items()

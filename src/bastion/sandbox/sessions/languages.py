@@ -21,6 +21,9 @@ class Language:
     sources: tuple[str, ...]  # driver files shipped into KERNEL_DIR
     env: Mapping[str, str] = field(default_factory=dict)
     commands_on_stdin: bool = False  # bash: one command line per cell on stdin
+    # The driver moves $BASTION_OUT_FD/$BASTION_ERR_FD onto fds 1 and 2 itself (else a bash
+    # wrapper does, before it execs the driver: node cannot dup2).
+    redirects_itself: bool = False
 
 
 LANGUAGES: dict[str, Language] = {
@@ -36,6 +39,7 @@ LANGUAGES: dict[str, Language] = {
             "MPLCONFIGDIR": "/tmp/.matplotlib",  # noqa: S108 - the box's private /tmp
             "PYTHONDONTWRITEBYTECODE": "1",
         },
+        redirects_itself=True,
     ),
     "javascript": Language(
         "javascript",
@@ -47,6 +51,7 @@ LANGUAGES: dict[str, Language] = {
         ("/bin/bash", "--rcfile", f"{KERNEL_DIR}/bashkernel.sh", "--noediting", "-i"),
         ("bashkernel.sh",),
         commands_on_stdin=True,
+        redirects_itself=True,
     ),
 }
 ALIASES = {

@@ -71,6 +71,9 @@ class OneShot:
         self, spawn: Spawn, spec: BoxSpec, on_output: OutputCallback | None
     ) -> CellResult:
         box = self._box = await spawn(spec, on_output)  # type: ignore[arg-type]
+        if self._stopping:  # interrupted while its box was starting
+            self._stopping = False
+            self.stop_cell()
         try:
             result: BoxResult = await box.wait()
         except asyncio.CancelledError:
@@ -82,9 +85,11 @@ class OneShot:
 
     def stop_cell(self) -> None:
         box = self._box
-        if box is None or self._stopping:
+        if self._stopping:
             return
         self._stopping = True
+        if box is None:
+            return  # not started yet: run() stops it as soon as it is
         with contextlib.suppress(OSError):
             box.signal(signal.SIGINT)
         asyncio.get_running_loop().call_later(INTERRUPT_GRACE_S, self._kill)

@@ -19,7 +19,14 @@ from collections.abc import Callable, Sequence
 import msgspec
 
 from bastion.protocol.errors import InvalidJob, SessionNotFound, UnknownRuntime
-from bastion.protocol.exec import CellResult, Limits, OutputCallback, SessionSpec
+from bastion.protocol.exec import (
+    CellResult,
+    Limits,
+    OutputCallback,
+    SessionSpec,
+    StageResult,
+    Status,
+)
 from bastion.sandbox.contain.cgroup import JobCgroup
 from bastion.sandbox.policy import StageLimits
 from bastion.sandbox.runtimes import RuntimeDef, RuntimeRegistry
@@ -94,6 +101,7 @@ class LocalSession:
         self._kernels: dict[str, Kernel] = {}
         self._lock = asyncio.Lock()
         self._running: Kernel | OneShot | None = None
+        self._stop_pending = False  # interrupt() came before the cell had anything to stop
         self._closed: str | None = None  # why, once closed
         self._close_task: asyncio.Task[None] | None = None  # a timer's close
         self._closed_event = asyncio.Event()
@@ -157,6 +165,7 @@ class LocalSession:
             async with self._lock:
                 self._check_open()
                 self._touch(busy=True)
+                self._stop_pending = False
                 if self._warming is not None:
                     with contextlib.suppress(Exception):
                         await self._warming
@@ -183,6 +192,8 @@ class LocalSession:
                     if self._closed is not None:  # closed (expired) while the kernel started
                         await kernel.kill()
                         raise SessionNotFound(self._id)
+                if self._stop_pending:
+                    return _not_run("interrupted while its kernel was starting: it did not run")
                 self._running = kernel
                 try:
                     result = await kernel.run(code, cell_limits, on_output)
@@ -226,10 +237,13 @@ class LocalSession:
             self._running = None
 
     async def interrupt(self) -> None:
-        """Stop the running cell, if any (SIGINT first, then the kernel is killed)."""
+        """Stop the running cell, if any (SIGINT first, then the kernel is killed). A cell whose
+        kernel is still starting does not run at all."""
         self._check_open()
         if self._running is not None:
             self._running.stop_cell()
+        elif self._lock.locked():
+            self._stop_pending = True
 
     # ------------------------------------------------------------ files
 
@@ -325,4 +339,21 @@ def _noted(result: CellResult, note: str) -> CellResult:
     message = f"{note}; {result.stage.message}" if result.stage.message else note
     return msgspec.structs.replace(
         result, stage=msgspec.structs.replace(result.stage, message=message)
+    )
+
+
+def _not_run(why: str) -> CellResult:
+    return CellResult(
+        stage=StageResult(
+            stdout="",
+            stderr="",
+            output="",
+            code=None,
+            signal="SIGINT",
+            status=Status.SIGNALED,
+            message=why,
+            cpu_time_ms=0,
+            wall_time_ms=0,
+            memory_bytes=0,
+        )
     )

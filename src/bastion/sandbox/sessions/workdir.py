@@ -22,6 +22,11 @@ from pathlib import Path
 from bastion.protocol.errors import InvalidJob, SandboxUnavailable
 
 _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 2, 4, 8
+# Host trees a session must never get read-write (kernel interfaces, sockets, the system).
+_SYSTEM_DIRS = (
+    "/proc", "/sys", "/dev", "/run", "/var/run", "/boot", "/etc", "/usr", "/bin", "/sbin",
+    "/lib", "/lib32", "/lib64", "/libx32", "/var/lib", "/var/log", "/snap",
+)  # fmt: skip
 _MNT_DETACH = 2
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -82,9 +87,17 @@ class WorkDir:
                 f"workdir {path!r} must be an existing directory on the host ({exc.strerror})",
                 field="workdir",
             ) from None
-        if real == "/" or not stat.S_ISDIR(os.fstat(fd).st_mode):
+        if not stat.S_ISDIR(os.fstat(fd).st_mode):
             os.close(fd)
-            raise InvalidJob(f"workdir {path!r} cannot be the host's root", field="workdir")
+            raise InvalidJob(f"workdir {path!r} must be a directory", field="workdir")
+        system = next((d for d in _SYSTEM_DIRS if real == d or real.startswith(d + "/")), None)
+        if real == "/" or system is not None:
+            os.close(fd)
+            raise InvalidJob(
+                f"workdir {path!r} is {real!r}, a system directory of the host"
+                f"{f' (under {system})' if system else ''}; choose a project directory",
+                field="workdir",
+            )
         return cls(real, fd, mounted=False)
 
     def close(self) -> None:

@@ -16,8 +16,11 @@
 # runs with the interactive shell's own Ctrl-C behaviour. The host re-sends SIGINT until the
 # cell ends, so one that came too early is not lost.
 set +m
+# The host reads this kernel's output from pipes of its own, passed as extra fds.
+exec 1>&"$BASTION_OUT_FD" 2>&"$BASTION_ERR_FD" {BASTION_OUT_FD}>&- {BASTION_ERR_FD}>&-
 __bastion_req=$BASTION_REQ_FD __bastion_evt=$BASTION_EVT_FD
-unset BASTION_REQ_FD BASTION_EVT_FD HISTFILE MAIL MAILPATH PROMPT_DIRTRIM
+unset BASTION_OUT_FD BASTION_ERR_FD BASTION_REQ_FD BASTION_EVT_FD HISTFILE MAIL MAILPATH
+unset PROMPT_DIRTRIM
 set +o history
 PS1='' PS2='' PS4='+ '
 __bastion_seq=0 __bastion_code= __bastion_int= __bastion_got=

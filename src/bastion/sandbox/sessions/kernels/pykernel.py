@@ -15,10 +15,10 @@ only hurts its own session, and the host treats every frame as untrusted input.)
 stdin is /dev/null and `input()` raises: nobody but the caller types into a cell.
 """
 
+from __future__ import annotations
+
 import ast
-import base64
 import builtins
-import contextlib
 import io
 import json
 import linecache
@@ -26,10 +26,25 @@ import os
 import signal
 import struct
 import sys
-import traceback
 import types
-from typing import Any, NoReturn
 
+# Every kernel start pays for what is imported here: the rest (traceback, base64, asyncio) is
+# imported where it is needed, and typing only by the type checker.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
+
+def _redirect_output() -> None:
+    # The host reads this kernel's output from pipes of its own, passed as extra fds.
+    for fd, name in ((1, "BASTION_OUT_FD"), (2, "BASTION_ERR_FD")):
+        target = os.environ.pop(name, None)
+        if target is not None:
+            os.dup2(int(target), fd)
+            os.close(int(target))
+
+
+_redirect_output()
 REQ_FD = int(os.environ.pop("BASTION_REQ_FD", "3"))
 EVT_FD = int(os.environ.pop("BASTION_EVT_FD", "4"))
 MAX_DISPLAY_BYTES = 16 * 1024 * 1024  # per cell; the host enforces its own cap too
@@ -90,6 +105,8 @@ def _emit_display(mime: str, data: str | bytes, name: str | None = None) -> None
     sys.stdout.flush()
     sys.stderr.flush()
     frame: dict[str, Any] = {"op": "display", "seq": _state["seq"], "mime": mime, "name": name}
+    import base64
+
     frame["data"] = base64.b64encode(data).decode()
     _write_frame(frame)
 
@@ -182,6 +199,8 @@ def _user_traceback(exc: BaseException) -> str:
     # Drop this driver's own frames so the user sees only their code.
     while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
         tb = tb.tb_next
+    import traceback
+
     return "".join(traceback.format_exception(type(exc), exc, tb))
 
 
@@ -210,6 +229,8 @@ def _run_cell(namespace: dict[str, Any], seq: int, code: str) -> tuple[int, str 
     try:
         tree = ast.parse(code, filename, "exec")
     except SyntaxError as exc:
+        import traceback
+
         sys.stderr.write("".join(traceback.format_exception_only(type(exc), exc)))
         return 1, "SyntaxError"
     last: ast.Expression | None = None
@@ -284,8 +305,10 @@ def main() -> None:
         except KeyboardInterrupt:  # landed outside the user's code (e.g. while flushing)
             code, error = 130, "KeyboardInterrupt"
         for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(BaseException):  # closed or replaced by the cell
+            try:
                 stream.flush()
+            except BaseException:  # noqa: S112 - closed or replaced by the cell
+                continue
         _write_frame({"op": "done", "seq": seq, "code": code, "error": error})
 
 

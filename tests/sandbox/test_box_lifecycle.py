@@ -326,3 +326,25 @@ async def test_a_cancelled_caller_kills_the_job(sandbox: LocalSandbox) -> None:
             break
         await asyncio.sleep(0.05)
     assert leftovers(sandbox.pipeline) == ([], [])
+
+
+async def test_boxes_beyond_the_fd_budget_wait_their_turn(sandbox: LocalSandbox) -> None:
+    pipeline = sandbox.pipeline
+    saved, pipeline.max_running = pipeline.max_running, 3
+    seen: list[int] = []
+
+    async def sample() -> None:
+        while True:
+            seen.append(pipeline.running)
+            await asyncio.sleep(0.01)
+
+    sampler = asyncio.get_running_loop().create_task(sample())
+    code = "import time; time.sleep(0.2); print('ok')"
+    job = Job(language="python", files=(File(name="m.py", content=code),))
+    try:
+        results = await asyncio.gather(*(sandbox.run(job) for _ in range(10)))
+    finally:
+        pipeline.max_running = saved
+        sampler.cancel()
+    assert [r.run.stdout for r in results] == ["ok\n"] * 10
+    assert max(seen) == 3  # never more than the budget, and the budget was used

@@ -25,9 +25,11 @@ spawning is safe from a threaded process.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import os
+import resource
 import signal
 import subprocess
 import uuid
@@ -43,6 +45,9 @@ from bastion.sandbox.host import Host
 from bastion.sandbox.policy import Policy
 
 SETUP_TIMEOUT_S = 10.0
+# fds one box holds in the supervisor while it runs (pipes, pidfds), plus what its spawn needs
+# for a moment (info/block pipes, the filter, a memfd per file): a conservative average.
+FDS_PER_BOX = 12
 READY_CGROUPS = 4
 
 
@@ -71,6 +76,10 @@ class Pipeline:
         self.seccomp = seccomp
         self.etc = bwrap.etc_files(policy)
         self.running = 0
+        # Boxes alive at once are bounded by our fd budget: beyond it a spawn waits its turn
+        # instead of failing with EMFILE (set in open(), once the limit has been raised).
+        self.max_running = 1 << 30
+        self._turns: collections.deque[asyncio.Future[None]] = collections.deque()
         self.keeper: subprocess.Popen[bytes] | None = None
         # Fresh, already-warmed cgroups ready for the next boxes (each is used once).
         self._ready_cgroups: list[JobCgroup] = []
@@ -92,6 +101,7 @@ class Pipeline:
             raise
         seccomp = seccomp_.compile_filter() if host.seccomp else None  # 2.
         pipeline = cls(policy, host, cgroups=host.cgroups, seccomp=seccomp)  # 3. /etc files
+        pipeline.max_running = _fd_budget() // FDS_PER_BOX
         if host.cgroups is not None:  # 4. leftovers of a supervisor that died mid-job
             host.cgroups.sweep()
         if host.switch_uid:
@@ -123,7 +133,9 @@ class Pipeline:
         `parked` boxes (the warm pool's) run without clocks until `Box.activate(limits)`.
         """
         p = self.policy
+        await self._take_turn()
         with contextlib.ExitStack() as undo:
+            undo.callback(self._end_turn)
             # 1. the cgroup, with its limits, before anything runs
             cgroup: JobCgroup | None = None
             if self.cgroups is not None:
@@ -200,7 +212,6 @@ class Pipeline:
             # 8. release it
             os.write(block_w, b"1")
             # 9. supervise; from here on the Box owns every fd and the cgroup
-            self.running += 1
             box = Box(
                 proc=proc,
                 init_pid=child,
@@ -240,6 +251,29 @@ class Pipeline:
         if self._refilling is None or self._refilling.done():
             self._refilling = asyncio.get_running_loop().create_task(self._refill(cgroups))
         return cgroup
+
+    async def _take_turn(self) -> None:
+        while self.running >= self.max_running:
+            turn = asyncio.get_running_loop().create_future()
+            self._turns.append(turn)
+            try:
+                await turn
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():
+                    self._wake_next()  # we were woken but leave: pass the turn on
+                raise
+        self.running += 1
+
+    def _end_turn(self) -> None:
+        self.running -= 1
+        self._wake_next()
+
+    def _wake_next(self) -> None:
+        while self._turns:
+            turn = self._turns.popleft()
+            if not turn.done():
+                turn.get_loop().call_soon_threadsafe(_wake, turn)
+                break
 
     def is_closed(self) -> bool:
         return self._closed
@@ -285,12 +319,28 @@ class Pipeline:
 
     def _make_done(self, cgroup: JobCgroup | None) -> Callable[[], None]:
         def done() -> None:
-            self.running -= 1
+            self._end_turn()
             if cgroup is not None:
                 with contextlib.suppress(OSError):
                     cgroup.remove()
 
         return done
+
+
+def _fd_budget(target: int = 65536) -> int:
+    """Raise our soft RLIMIT_NOFILE towards the hard one; return the fds boxes may use."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = target if hard == resource.RLIM_INFINITY else min(target, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+    return max(soft, 256) - 128  # leave room for the rest of the service
+
+
+def _wake(turn: asyncio.Future[None]) -> None:
+    if not turn.done():
+        turn.set_result(None)
 
 
 def _cgroup_name() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from bastion._version import __version__
+from bastion.server.chat_cli import chat
 from bastion.server.exec_cli import exec_group
 from bastion.server.sandbox_cli import sandbox
 
@@ -20,5 +21,6 @@ def version() -> None:
     click.echo(f"Bastion {__version__}")
 
 
+main.add_command(chat)
 main.add_command(sandbox)
 main.add_command(exec_group)

@@ -34,11 +34,25 @@ IDLE_CGROUPS = 4 + READY_CGROUPS
 SLOW = "import time; print('slow', flush=True); time.sleep(10)"
 
 
+async def post_through_backpressure(
+    client: httpx.AsyncClient, body: dict[str, Any]
+) -> httpx.Response:
+    """POST, honouring 503 + Retry-After as a well-behaved client does."""
+    for _ in range(50):
+        r = await client.post("/api/v2/execute", json=body)
+        if r.status_code != 503:
+            return r
+        await asyncio.sleep(float(r.headers["retry-after"]) / 4)
+    return r
+
+
 async def one(client: httpx.AsyncClient, i: int, rng: random.Random) -> tuple[str, Any]:
     if i % 10 == 0:  # a slow job whose client gives up: the server must kill it
         body = {"language": "python", "version": "*", "files": [{"content": SLOW}]}
         try:
-            await asyncio.wait_for(client.post("/api/v2/execute", json=body), rng.uniform(0.2, 1.0))
+            # The job sleeps 10 s, so whether it is queued, refused with 503 and retried, or
+            # running, the client always gives up first: 20 guaranteed disconnects.
+            await asyncio.wait_for(post_through_backpressure(client, body), rng.uniform(0.2, 1.0))
         except TimeoutError:
             return "gave-up", None
         return "slow-finished", None
@@ -48,16 +62,10 @@ async def one(client: httpx.AsyncClient, i: int, rng: random.Random) -> tuple[st
     body = {"language": language, "version": "*", "files": [{"content": code}], "args": [token]}
     if rng.random() < 0.2:  # disconnect at a random moment: queued, compiling or running
         try:
-            await asyncio.wait_for(
-                client.post("/api/v2/execute", json=body), rng.uniform(0.01, 0.5)
-            )
+            await asyncio.wait_for(post_through_backpressure(client, body), rng.uniform(0.01, 0.5))
         except TimeoutError:
             return "gave-up", None
-    for _ in range(50):
-        r = await client.post("/api/v2/execute", json=body)
-        if r.status_code != 503:
-            break
-        await asyncio.sleep(float(r.headers["retry-after"]) / 4)
+    r = await post_through_backpressure(client, body)
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["run"]["stdout"] == expected.format(token), (language, out)

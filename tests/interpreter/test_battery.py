@@ -261,11 +261,6 @@ def test_no_secrets_reach_the_model_provider(
     assert os.environ["BASTION_TEST_SECRET"] == CANARY
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sessions defect: children forked by a Python cell survive it and keep serving the "
-    "kernel's request pipe, so their output lands in later blocks (reported; remove when fixed)",
-)
 def test_a_python_fork_bomb_leaves_nothing_behind_for_the_next_block(
     llm: FakeOpenAI, sandbox: Sandbox, host: dict[str, Path]
 ) -> None:

@@ -191,6 +191,28 @@ async def test_spoofed_end_markers_change_nothing(session: LocalSession) -> None
     assert r.stage.stdout == "next\n"
 
 
+async def test_a_forked_copy_of_the_kernel_never_answers_for_it(session: LocalSession) -> None:
+    # The child finishes the cell's code like its parent. Its output belongs to this cell; it
+    # must then leave, never read the next request or report a cell (it used to do both).
+    code = (
+        "import os, time\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    print('child', flush=True)\n"
+        "else:\n"
+        "    os.waitpid(pid, 0)\n"
+        "    print('parent')\n"
+        "raise ValueError('seen once')"
+    )
+    r = await session.execute("python", code)
+    assert r.stage.stdout == "child\nparent\n"
+    assert r.stage.stderr.count("ValueError: seen once") == 1
+    assert r.stage.code == 1
+    for i in range(3):
+        r = await session.execute("python", f"print({i}, pid != 0)")
+        assert (r.stage.stdout, r.stage.stderr) == (f"{i} True\n", "")
+
+
 async def test_a_kernel_that_exits_or_breaks_the_protocol_is_replaced(
     session: LocalSession,
 ) -> None:

@@ -51,6 +51,29 @@ MAX_DISPLAY_BYTES = 16 * 1024 * 1024  # per cell; the host enforces its own cap 
 _HEADER = struct.Struct(">I")
 
 _state = {"seq": 0, "display_bytes": 0, "in_cell": False}
+_KERNEL_PID = os.getpid()
+
+
+def _forget_control_channel() -> None:
+    # A process forked by a cell (os.fork, a fork bomb, multiprocessing) is a copy of this kernel:
+    # it must never read the next request or write a frame, or its output lands in later cells.
+    for fd in (REQ_FD, EVT_FD):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def _leave_if_forked(status: int) -> None:
+    """A forked copy that got back here has finished the cell's code: it ends without reporting
+    (the kernel itself reports the cell), after flushing what the cell's code printed."""
+    if os.getpid() != _KERNEL_PID:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:  # noqa: S112 - closed or replaced by the cell
+                continue
+        os._exit(status)
 
 
 def _write_frame(obj: dict[str, Any]) -> None:
@@ -242,15 +265,19 @@ def _run_cell(namespace: dict[str, Any], seq: int, code: str) -> tuple[int, str 
         _run(compile(tree, filename, "exec", flags=_AWAIT), namespace)
         if last is not None:
             value = _run(compile(last, filename, "eval", flags=_AWAIT), namespace)
+            _leave_if_forked(0)
             if value is not None:
                 namespace["_"] = value
                 _show_result(value)
+        _leave_if_forked(0)
         flush_figures()
     except KeyboardInterrupt:
+        _leave_if_forked(130)
         _state["in_cell"] = False
         sys.stderr.write("KeyboardInterrupt\n")
         return 130, "KeyboardInterrupt"
     except SystemExit as exc:
+        _leave_if_forked(exc.code if isinstance(exc.code, int) else 1)
         _state["in_cell"] = False
         status = exc.code
         if status is None:
@@ -260,6 +287,9 @@ def _run_cell(namespace: dict[str, Any], seq: int, code: str) -> tuple[int, str 
         sys.stderr.write(f"{status}\n")
         return 1, "SystemExit"
     except BaseException as exc:
+        # A forked copy's error (e.g. a fork bomb's EAGAIN) is not the cell's: the kernel reports
+        # the cell's own outcome, and a copy's traceback would only spill into later cells.
+        _leave_if_forked(1)
         _state["in_cell"] = False
         sys.stderr.write(_user_traceback(exc))
         return 1, type(exc).__name__
@@ -280,6 +310,7 @@ def _reopen_std_streams() -> None:
 def main() -> None:
     os.set_inheritable(REQ_FD, False)
     os.set_inheritable(EVT_FD, False)
+    os.register_at_fork(after_in_child=_forget_control_channel)
     # SIGINT becomes KeyboardInterrupt in the cell, as in a terminal.
     signal.signal(signal.SIGINT, _on_sigint)
     builtins.input = _no_input

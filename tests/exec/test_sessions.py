@@ -134,10 +134,6 @@ def test_idle_sessions_expire_and_are_cleaned(tmp_path: Path) -> None:
     assert settle(lambda: job_cgroups(prefix)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sessions: directories put_file creates are not writable by the box user (reported)",
-)
 def test_code_can_write_into_a_directory_created_by_an_upload(client: httpx.Client) -> None:
     sid = client.post("/api/v3/sessions", json={}).json()["id"]
     try:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import struct
+from pathlib import Path
 
 import pytest
 
 from bastion.protocol.errors import InvalidJob
 from bastion.protocol.exec import StageResult, Status
 from bastion.sandbox.sessions.cell import Cell, Stop
-from bastion.sandbox.sessions.files import check_path
+from bastion.sandbox.sessions.files import check_path, write_file
 from bastion.sandbox.sessions.frames import FrameDecoder, ProtocolError, encode
 
 
@@ -79,3 +81,18 @@ def test_the_public_api_is_curated() -> None:
 
     public = {n for n in dir(sessions) if not n.startswith("_") and n[0].isupper()}
     assert set(sessions.__all__) == public
+
+
+def test_uploaded_files_and_their_new_folders_belong_to_the_work_dirs_owner(
+    tmp_path: Path,
+) -> None:
+    # Sessions run code as an unprivileged box user: it must be able to write next to an upload.
+    os.chown(tmp_path, 61234, 61234)
+    root_fd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        write_file(root_fd, "data/deep/in.txt", b"x")
+    finally:
+        os.close(root_fd)
+    for made in ("data", "data/deep", "data/deep/in.txt"):
+        st = (tmp_path / made).stat()
+        assert (st.st_uid, st.st_gid) == (61234, 61234), made

@@ -88,9 +88,10 @@ def _refuse(exc: OSError, path: str, field: str) -> InvalidJob:
 def write_file(root_fd: int, path: str, data: bytes, *, field: str = "path") -> None:
     rel = check_path(path, field=field)
     parent = rel.rpartition("/")[0]
+    owner = os.fstat(root_fd)
     try:
         if parent:
-            _makedirs(root_fd, parent)
+            _makedirs(root_fd, parent, owner)
         fd = _openat2(
             root_fd,
             rel,
@@ -100,6 +101,7 @@ def write_file(root_fd: int, path: str, data: bytes, *, field: str = "path") -> 
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise OSError(errno.EISDIR, "not a regular file", rel)
+            _give_to(fd, owner)
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
@@ -109,7 +111,17 @@ def write_file(root_fd: int, path: str, data: bytes, *, field: str = "path") -> 
         raise _refuse(exc, path, field) from None
 
 
-def _makedirs(root_fd: int, rel: str) -> None:
+def _give_to(fd: int, owner: os.stat_result) -> None:
+    """What the caller puts in the work dir belongs to whoever owns the work dir (the box's user
+    for a session tmpfs), so the session's code can change it. Done on the open fd: nothing is
+    looked up by name, so a link planted meanwhile cannot redirect it."""
+    try:
+        os.fchown(fd, owner.st_uid, owner.st_gid)
+    except PermissionError:  # an unprivileged supervisor already owns what it creates
+        pass
+
+
+def _makedirs(root_fd: int, rel: str, owner: os.stat_result) -> None:
     done = ""
     for part in rel.split("/"):
         done = f"{done}/{part}" if done else part
@@ -119,13 +131,17 @@ def _makedirs(root_fd: int, rel: str) -> None:
             parent_fd = _openat2(
                 root_fd, done.rpartition("/")[0] or ".", os.O_RDONLY | os.O_DIRECTORY
             )
+            created = False
             try:
                 os.mkdir(part, 0o755, dir_fd=parent_fd)
+                created = True
             except FileExistsError:
                 pass
             finally:
                 os.close(parent_fd)
             fd = _openat2(root_fd, done, os.O_RDONLY | os.O_DIRECTORY)
+            if created:
+                _give_to(fd, owner)
         os.close(fd)
 
 

@@ -11,6 +11,7 @@ file (a FIFO would block us; a device would be worse) and anything over the size
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
@@ -115,10 +116,9 @@ def _give_to(fd: int, owner: os.stat_result) -> None:
     """What the caller puts in the work dir belongs to whoever owns the work dir (the box's user
     for a session tmpfs), so the session's code can change it. Done on the open fd: nothing is
     looked up by name, so a link planted meanwhile cannot redirect it."""
-    try:
+    # An unprivileged supervisor cannot chown, but then it already owns what it creates.
+    with contextlib.suppress(PermissionError):
         os.fchown(fd, owner.st_uid, owner.st_gid)
-    except PermissionError:  # an unprivileged supervisor already owns what it creates
-        pass
 
 
 def _makedirs(root_fd: int, rel: str, owner: os.stat_result) -> None:

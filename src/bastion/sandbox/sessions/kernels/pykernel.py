@@ -58,7 +58,7 @@ def _forget_control_channel() -> None:
     # A process forked by a cell (os.fork, a fork bomb, multiprocessing) is a copy of this kernel:
     # it must never read the next request or write a frame, or its output lands in later cells.
     for fd in (REQ_FD, EVT_FD):
-        try:
+        try:  # noqa: SIM105 - contextlib would be one more import on every kernel start
             os.close(fd)
         except OSError:
             pass

@@ -317,3 +317,21 @@ for p in os.listdir("/proc"):
             pass
 print("zombies", z)
 """
+
+SIGNALS_C = r"""
+#include <signal.h>
+#include <stdio.h>
+int main(void) {
+    const int sigs[] = {SIGPIPE, SIGXFSZ, SIGINT, SIGTERM, SIGCHLD};
+    const char *names[] = {"SIGPIPE", "SIGXFSZ", "SIGINT", "SIGTERM", "SIGCHLD"};
+    sigset_t blocked;
+    sigprocmask(SIG_BLOCK, NULL, &blocked);
+    for (int i = 0; i < 5; i++) {
+        struct sigaction sa;
+        sigaction(sigs[i], NULL, &sa);
+        printf("%s %s%s\n", names[i], sa.sa_handler == SIG_DFL ? "default" : "changed",
+               sigismember(&blocked, sigs[i]) ? " blocked" : "");
+    }
+    return 0;
+}
+"""

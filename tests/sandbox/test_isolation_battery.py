@@ -202,6 +202,13 @@ CASES = [
         probes.SYSCALLS_C,
         syscalls({"int80-getpid": "ENOSYS", "ptrace": "EPERM", "unshare": "EPERM"}),
     ),
+    # a program starts with default signal dispositions, as from a shell (yes | head ends)
+    Case(
+        "signals-default-c",
+        "c",
+        probes.SIGNALS_C,
+        syscalls({s: "default" for s in ("SIGPIPE", "SIGXFSZ", "SIGINT", "SIGTERM", "SIGCHLD")}),
+    ),
     # processes
     Case(
         "processes-visible-py",

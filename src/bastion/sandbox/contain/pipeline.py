@@ -5,8 +5,10 @@
                                                   its memory + pids limits set
     2. compile the seccomp filter              2. fds: stdio pipes, info/block pipes, filter, files
     3. generate the minimal /etc               3. bwrap argv: namespaces, fs plan, identity, env
-    4. sweep cgroups a dead supervisor left    4. rlimits backstop: `prlimit ... --` before bwrap
-    5. start the uid keeper                    5. exec setpriv (-> box uid) + prlimit + bwrap
+    4. sweep cgroups a dead supervisor left    4. rlimits backstop for the stage
+    5. start the uid keeper and the spawner    5. the spawner (a fork server running as the box
+                                                  uid) forks, sets the rlimits, execs bwrap
+                                                  (if it is gone: setpriv + prlimit + bwrap)
                                                6. read the box's pid from bwrap's info fd
                                                   (bwrap holds it before exec, on --block-fd)
                                                7. attach that pid to the cgroup: nothing has forked

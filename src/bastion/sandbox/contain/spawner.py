@@ -38,7 +38,10 @@ def spawn(req, fds):
         return pid
     try:
         signal.set_wakeup_fd(-1)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        # CPython ignores SIGPIPE and SIGXFSZ; an ignored signal stays ignored across exec, so
+        # put them back (what subprocess's restore_signals does) or `yes | head` never ends.
+        for sig in (signal.SIGCHLD, signal.SIGPIPE, signal.SIGXFSZ):
+            signal.signal(sig, signal.SIG_DFL)
         # Copies out of the way of every target number first (close-on-exec; a copy that lands
         # on a target number is kept aside and replaced by dup2 below), originals closed: only
         # the targets reach bwrap. No fixed high base: it could exceed RLIMIT_NOFILE.

@@ -30,6 +30,24 @@ def job_cgroups(prefix: str) -> list[str]:
     return sorted(names)
 
 
+def busy_cgroups(prefix: str) -> set[str]:
+    """Job cgroups whose subtree holds a process: unlike the empty ones the pipeline makes ahead
+    of need, these belong to something running."""
+    busy: set[str] = set()
+    for d in prefix_dirs(prefix):
+        for child in d.iterdir():
+            if not child.is_dir():
+                continue
+            for procs in child.rglob("cgroup.procs"):
+                try:
+                    if procs.read_text().split():
+                        busy.add(child.name)
+                        break
+                except OSError:
+                    continue
+    return busy
+
+
 def pids_in_cgroups(prefix: str) -> list[int]:
     pids: list[int] = []
     for d in prefix_dirs(prefix):

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .leaks import job_cgroups, settle
+from .leaks import busy_cgroups, job_cgroups, settle
 from .live import Server, unique_prefix
 
 pytestmark = pytest.mark.sandbox
@@ -115,10 +115,10 @@ def test_idle_sessions_expire_and_are_cleaned(tmp_path: Path) -> None:
     srv = Server(tmp_path, "--cgroup-prefix", prefix).start()
     try:
         with httpx.Client(base_url=srv.url, timeout=60) as c:
-            before = set(job_cgroups(prefix))  # warm-pool boxes, if any
+            before = busy_cgroups(prefix)  # warm-pool boxes, if any
             sid = c.post("/api/v3/sessions", json={"idle_timeout": 1.5}).json()["id"]
             assert result(run(c, sid, "print('alive')"))["stdout"] == "alive\n"
-            mine = set(job_cgroups(prefix)) - before
+            mine = busy_cgroups(prefix) - before
             assert mine, "a session's kernel runs in a cgroup of its own"
             assert len(list(workdirs.iterdir())) == 1
             time.sleep(3)

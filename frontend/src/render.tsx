@@ -1,0 +1,217 @@
+// Turns tree nodes into React elements. Unknown element or block types (a newer server) render
+// nothing rather than failing: additive protocol changes keep the version.
+import { memo, useCallback, useMemo, useRef, useState, type ReactNode } from "react";
+import type { Block, Element } from "./generated/protocol";
+import { FormContext, useSession, type FormInfo } from "./context";
+import { Html, unwrapParagraph } from "./Html";
+import type { BlockNode, TreeNode } from "./tree";
+import * as text from "./elements/text";
+import * as widgets from "./elements/widgets";
+
+function ElementView({ el }: { el: Element }): ReactNode {
+  switch (el.type) {
+    case "heading":
+      return <text.HeadingView el={el} />;
+    case "markdown":
+      return <text.MarkdownView el={el} />;
+    case "text":
+      return <text.TextView el={el} />;
+    case "code":
+      return <text.CodeView el={el} />;
+    case "json":
+      return <text.JsonElement el={el} />;
+    case "divider":
+      return <text.DividerView />;
+    case "metric":
+      return <text.MetricView el={el} />;
+    case "alert":
+      return <text.AlertView el={el} />;
+    case "exception":
+      return <text.ExceptionView el={el} />;
+    case "spinner":
+      return <text.SpinnerView el={el} />;
+    case "progress":
+      return <text.ProgressView el={el} />;
+    case "balloons":
+      return <text.BalloonsElement nonce={el.nonce} />;
+    case "empty":
+      return null;
+    case "button":
+      return <widgets.ButtonView el={el} />;
+    case "checkbox":
+      return <widgets.CheckboxView el={el} />;
+    case "radio":
+      return <widgets.RadioView el={el} />;
+    case "selectbox":
+      return <widgets.SelectboxView el={el} />;
+    case "multiselect":
+      return <widgets.MultiselectView el={el} />;
+    case "slider":
+      return <widgets.SliderView el={el} />;
+    case "select_slider":
+      return <widgets.SelectSliderView el={el} />;
+    case "text_input":
+      return <widgets.TextInputView el={el} />;
+    case "number_input":
+      return <widgets.NumberInputView el={el} />;
+    default:
+      return null;
+  }
+}
+
+export interface RenderContext {
+  readonly run: number;
+  readonly running: boolean;
+  readonly formEpoch: Readonly<Record<string, number>>;
+}
+
+export const NodeView = memo(function NodeView({ node, ctx }: { node: TreeNode; ctx: RenderContext }) {
+  const stale = ctx.running && node.run !== ctx.run;
+  if (node.kind === "element") {
+    // Keyed wrapper: a new element object at this position re-renders; the same one is skipped.
+    return (
+      <div className={`element${stale ? " stale" : ""}`} data-stale={stale || undefined} data-testid="stElementContainer">
+        <ElementView el={node.element} />
+      </div>
+    );
+  }
+  return <BlockView node={node} ctx={ctx} stale={stale} />;
+});
+
+export function Children({ node, ctx }: { node: BlockNode; ctx: RenderContext }) {
+  return (
+    <>
+      {node.children.map((child, i) => (child ? <NodeView key={i} node={child} ctx={ctx} /> : null))}
+    </>
+  );
+}
+
+function BlockView({ node, ctx, stale }: { node: BlockNode; ctx: RenderContext; stale: boolean }) {
+  const block = node.block as Block;
+  const cls = stale ? " stale" : "";
+  switch (block.type) {
+    case "vertical":
+      return (
+        <div
+          className={`block vertical${block.border ? " bordered" : ""}${block.height ? " scroll" : ""}${cls}`}
+          data-testid="stVerticalBlock"
+          ref={(el) => {
+            if (el && block.height) el.style.setProperty("height", `${block.height}px`);
+          }}
+        >
+          <Children node={node} ctx={ctx} />
+        </div>
+      );
+    case "columns":
+      return (
+        <div className={`block columns gap-${block.gap ?? "small"}${cls}`} data-testid="stHorizontalBlock">
+          <Children node={node} ctx={ctx} />
+        </div>
+      );
+    case "column":
+      return (
+        <div
+          className={`block column align-${block.vertical_alignment ?? "top"}${block.border ? " bordered" : ""}${cls}`}
+          data-testid="stColumn"
+          ref={(el) => el?.style.setProperty("flex", `${block.weight} 1 0`)}
+        >
+          <Children node={node} ctx={ctx} />
+        </div>
+      );
+    case "expander":
+      return (
+        <details className={`block expander${cls}`} data-testid="stExpander" open={block.expanded}>
+          <summary>
+            {block.icon ? <span className="expander-icon">{block.icon}</span> : null}
+            <Html as="span" html={unwrapParagraph(block.label_html)} />
+          </summary>
+          <div className="expander-body">
+            <Children node={node} ctx={ctx} />
+          </div>
+        </details>
+      );
+    case "form":
+      return <FormView node={node} ctx={ctx} cls={cls} formId={block.form_id} block={block} />;
+    case "tabs":
+      return <TabsView node={node} ctx={ctx} cls={cls} labels={block.labels_html} />;
+    case "tab":
+      return (
+        <div className={`block tab${cls}`} data-testid="stTab" role="tabpanel">
+          <Children node={node} ctx={ctx} />
+        </div>
+      );
+    default:
+      return null;
+  }
+}
+
+function TabsView({ node, ctx, cls, labels }: { node: BlockNode; ctx: RenderContext; cls: string; labels: string[] }) {
+  const [active, setActive] = useState(0);
+  const current = Math.min(active, Math.max(0, labels.length - 1));
+  const panel = node.children[current];
+  return (
+    <div className={`block tabs${cls}`} data-testid="stTabs">
+      <div className="tab-list" role="tablist">
+        {labels.map((label, i) => (
+          <button
+            key={i}
+            type="button"
+            role="tab"
+            aria-selected={i === current}
+            className={`tab-button${i === current ? " active" : ""}`}
+            onClick={() => setActive(i)}
+          >
+            <Html as="span" html={unwrapParagraph(label)} />
+          </button>
+        ))}
+      </div>
+      {panel ? <NodeView node={panel} ctx={ctx} /> : null}
+    </div>
+  );
+}
+
+function FormView({
+  node,
+  ctx,
+  cls,
+  formId,
+  block,
+}: {
+  node: BlockNode;
+  ctx: RenderContext;
+  cls: string;
+  formId: string;
+  block: { clear_on_submit?: boolean; enter_to_submit?: boolean; border?: boolean };
+}) {
+  const session = useSession();
+  const submitButtons = useRef<string[]>([]);
+  const epoch = ctx.formEpoch[formId] ?? 0;
+  const clearOnSubmit = block.clear_on_submit ?? false;
+  const registerSubmit = useCallback((id: string) => {
+    submitButtons.current.push(id);
+    return () => {
+      submitButtons.current = submitButtons.current.filter((x) => x !== id);
+    };
+  }, []);
+  const info = useMemo<FormInfo>(
+    () => ({
+      formId,
+      clearOnSubmit,
+      enterToSubmit: block.enter_to_submit ?? true,
+      epoch,
+      registerSubmit,
+      submitDefault: () => {
+        const first = submitButtons.current[0];
+        if (first) session.submitForm(formId, first, clearOnSubmit);
+      },
+    }),
+    [formId, clearOnSubmit, block.enter_to_submit, epoch, registerSubmit, session],
+  );
+  return (
+    <FormContext.Provider value={info}>
+      <div className={`block form${block.border === false ? "" : " bordered"}${cls}`} data-testid="stForm">
+        <Children node={node} ctx={ctx} />
+      </div>
+    </FormContext.Provider>
+  );
+}

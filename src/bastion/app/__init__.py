@@ -1,1 +1,1 @@
-"""bastion.app"""
+"""bastion.app: the reactive app framework (runtime, elements, AppTest). See ARCHITECTURE.md."""

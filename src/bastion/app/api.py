@@ -1,0 +1,183 @@
+"""The `st.*` namespace: which name lives where, resolved lazily.
+
+`import bastion as st` looks names up here on first use (PEP 562), and container handles
+(`st.sidebar.button`, `col.write`) find their element functions here too. Nothing is imported until
+a name is used, so `import bastion` (and `bastion.sandbox`) stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from typing import Any
+
+from bastion.app import context
+from bastion.app.container import SIDEBAR, DeltaGenerator
+from bastion.app.elements.page import QueryParams
+from bastion.app.secrets import Secrets
+
+_E = "bastion.app.elements."
+
+# Element and layout functions: callable on `st` and on any container handle.
+ELEMENTS: dict[str, str] = {
+    "title": _E + "text",
+    "header": _E + "text",
+    "subheader": _E + "text",
+    "markdown": _E + "text",
+    "caption": _E + "text",
+    "text": _E + "text",
+    "code": _E + "text",
+    "divider": _E + "text",
+    "write": _E + "write",
+    "json": _E + "json",
+    "metric": _E + "metric",
+    "success": _E + "alert",
+    "info": _E + "alert",
+    "warning": _E + "alert",
+    "error": _E + "alert",
+    "exception": _E + "alert",
+    "spinner": _E + "status",
+    "progress": _E + "status",
+    "balloons": _E + "status",
+    "button": _E + "button",
+    "checkbox": _E + "checkbox",
+    "toggle": _E + "checkbox",
+    "radio": _E + "radio",
+    "selectbox": _E + "selectbox",
+    "multiselect": _E + "multiselect",
+    "slider": _E + "slider",
+    "select_slider": _E + "slider",
+    "text_input": _E + "text_input",
+    "text_area": _E + "text_input",
+    "number_input": _E + "number_input",
+    "columns": _E + "layout",
+    "container": _E + "layout",
+    "expander": _E + "layout",
+    "tabs": _E + "layout",
+    "empty": _E + "layout",
+    "form": _E + "form",
+    "form_submit_button": _E + "form",
+    "echo": _E + "echo",
+}
+
+# Everything else `st` offers: functions that do not write into a container, and objects.
+OTHERS: dict[str, str] = {
+    "set_page_config": _E + "page",
+    "rerun": _E + "control",
+    "stop": _E + "control",
+    "session_state": "bastion.app.api",
+    "query_params": "bastion.app.api",
+    "secrets": "bastion.app.api",
+    "sidebar": "bastion.app.api",
+}
+
+
+def element_function(name: str) -> Callable[..., Any] | None:
+    module = ELEMENTS.get(name)
+    if module is None:
+        return None
+    fn: Callable[..., Any] = getattr(importlib.import_module(module), name)
+    return fn
+
+
+def resolve(name: str) -> Any:
+    module = ELEMENTS.get(name) or OTHERS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bastion' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+class SessionStateProxy(MutableMapping[str, Any]):
+    """`st.session_state`: the running session's state, by item or attribute.
+
+    Every access is also an interrupt point, as every other st.* call."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _state() -> Any:
+        return context.get("session_state").state
+
+    def __getitem__(self, key: str) -> Any:
+        return self._state()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._state()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._state()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._state()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._state().keys())
+
+    def __len__(self) -> int:
+        return len(self._state())
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("__"):
+            raise AttributeError(key)
+        try:
+            return self._state()[key]
+        except KeyError:
+            raise AttributeError(
+                f"st.session_state has no attribute {key!r}. Did you forget to initialize it? "
+                f"e.g. `if {key!r} not in st.session_state: st.session_state.{key} = ...`"
+            ) from None
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        self._state()[key] = value
+
+    def __delattr__(self, key: str) -> None:
+        try:
+            del self._state()[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __repr__(self) -> str:
+        ctx = context.peek()
+        return repr(ctx.state.to_dict()) if ctx is not None else "SessionStateProxy()"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self._state().to_dict())
+
+
+class SecretsProxy(Mapping[str, Any]):
+    """`st.secrets`: the running app's secrets (read on first use, never sent to the browser)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _secrets() -> Secrets:
+        return context.get("secrets").session.runtime.secrets
+
+    def __getitem__(self, key: str) -> Any:
+        return self._secrets()[key]
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("__"):
+            raise AttributeError(key)
+        return getattr(self._secrets(), key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._secrets()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._secrets())
+
+    def __len__(self) -> int:
+        return len(self._secrets())
+
+    def __repr__(self) -> str:
+        return "st.secrets"
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._secrets().to_dict()
+
+
+session_state = SessionStateProxy()
+query_params = QueryParams()
+secrets = SecretsProxy()
+sidebar: DeltaGenerator = SIDEBAR

@@ -1,0 +1,88 @@
+"""The context of one script run, reachable from any `st.*` call through a ContextVar.
+
+No globals: each run gets a fresh `RunContext` set in its script thread's context. It holds what
+the run writes (cursors per container, widgets seen, forms seen) and the interrupt flag that every
+`st.*` call checks, which is how a newer rerun or a stop reaches a script that is busy in Python
+code between two calls (the runner also raises asynchronously; see runner.py).
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from bastion.app.errors import NoScriptContext, RerunRequested, StopRequested
+
+if TYPE_CHECKING:
+    from bastion.app.container import DeltaGenerator
+    from bastion.app.session import AppSession
+    from bastion.app.state import SessionState
+    from bastion.protocol.app import Path
+
+# Interrupt reasons, set by other threads; read at every st.* call.
+NONE = 0
+RERUN = 1
+STOP = 2
+
+
+class RunContext:
+    __slots__ = (
+        "cleared_forms",
+        "cursors",
+        "forms",
+        "in_callback",
+        "interrupt",
+        "run",
+        "session",
+        "stack",
+        "state",
+        "submitted_form",
+        "target",
+        "written",
+    )
+
+    def __init__(self, session: AppSession, run: int, submitted_form: str | None) -> None:
+        self.session = session
+        self.state: SessionState = session.state
+        self.run = run
+        self.cursors: dict[Path, int] = {}
+        self.written: set[Path] = set()
+        self.stack: list[DeltaGenerator] = []  # `with container:` blocks, innermost last
+        self.target: DeltaGenerator | None = None  # receiver calls: `col.write(...)`
+        self.forms: dict[str, bool] = {}  # form id -> clear_on_submit, for forms seen this run
+        self.submitted_form = submitted_form
+        self.cleared_forms: set[str] = set()
+        self.interrupt = NONE
+        self.in_callback = False
+
+    def check(self) -> None:
+        """An interrupt point: unwind the script if a rerun or stop was requested."""
+        if self.interrupt:
+            if self.interrupt == STOP:
+                raise StopRequested
+            raise RerunRequested
+
+
+_current: ContextVar[RunContext | None] = ContextVar("bastion_run_context", default=None)
+
+
+def get(what: str) -> RunContext:
+    """The running script's context, after an interrupt check; `what` names the st.* call."""
+    ctx = _current.get()
+    if ctx is None:
+        raise NoScriptContext(what)
+    if ctx.interrupt:
+        ctx.check()
+    return ctx
+
+
+def peek() -> RunContext | None:
+    return _current.get()
+
+
+def activate(ctx: RunContext | None) -> Any:
+    return _current.set(ctx)
+
+
+def deactivate(token: Any) -> None:
+    _current.reset(token)

@@ -1,0 +1,144 @@
+"""Runtime: one app script, its sessions, and the handshake. Sans I/O.
+
+The server adapter creates one `Runtime` per served script and, for each WebSocket, decodes the
+first frame and calls `connect()`: the answer is the frame to send back (`Welcome` or `Refused`)
+and, on success, the session to feed every later frame to. On a drop it calls `disconnect()`; a
+session then waits `server.disconnectedSessionTTL` seconds for a `Hello` carrying its resume
+token. Resume tokens are random, single use (each `Welcome` issues a fresh one) and bound to the
+user the session was created for. `expire()` drops sessions whose wait is over; the adapter calls
+it on a timer.
+"""
+
+from __future__ import annotations
+
+import secrets as _secrets
+import sys
+import threading
+import time
+
+import msgspec
+
+from bastion._version import __version__
+from bastion.app.config import AppConfig
+from bastion.app.runner import Workers
+from bastion.app.script import Script
+from bastion.app.secrets import Secrets
+from bastion.app.session import AppSession, SessionClient
+from bastion.protocol.app import PROTOCOL_VERSION, Hello, Refused, Welcome
+
+_encode = msgspec.json.encode
+
+
+class Runtime:
+    def __init__(
+        self,
+        script: Script,
+        config: AppConfig | None = None,
+        *,
+        secrets: Secrets | None = None,
+        workers: Workers | None = None,
+    ) -> None:
+        self.script = script
+        self.config = config or AppConfig()
+        self.secrets = secrets if secrets is not None else Secrets.for_script(script.directory)
+        self.workers = workers or Workers()
+        self._lock = threading.Lock()
+        self._sessions: dict[str, AppSession] = {}
+        self._by_token: dict[str, AppSession] = {}
+        self._welcome_theme = self.config.theme.to_protocol()
+        # The script's directory is importable, as with `python app.py` (Streamlit does the same).
+        if script.directory not in sys.path:
+            sys.path.insert(0, script.directory)
+
+    @property
+    def session_count(self) -> int:
+        return len(self._sessions)
+
+    def sessions(self) -> list[AppSession]:
+        with self._lock:
+            return list(self._sessions.values())
+
+    def new_session(self, client: SessionClient, *, user: str | None = None) -> AppSession:
+        session = AppSession(self, _secrets.token_urlsafe(16), client)
+        session.user = user
+        with self._lock:
+            self._sessions[session.id] = session
+        return session
+
+    def connect(
+        self, hello: Hello, client: SessionClient, *, user: str | None = None
+    ) -> tuple[AppSession | None, bytes]:
+        """Answer a Hello: `(session, welcome frame)`, or `(None, refused frame)`."""
+        if hello.protocol != PROTOCOL_VERSION:
+            return None, _encode(
+                Refused(
+                    code="protocol",
+                    message=f"this server speaks app protocol {PROTOCOL_VERSION}, the page "
+                    f"speaks {hello.protocol}: reload the page to get the matching frontend",
+                )
+            )
+        session: AppSession | None = None
+        resumed = False
+        with self._lock:
+            if hello.resume_token:
+                candidate = self._by_token.pop(hello.resume_token, None)
+                if candidate is not None and candidate.user == user:
+                    session, resumed = candidate, True
+            if session is None and len(self._sessions) >= self.config.server.max_sessions:
+                return None, _encode(
+                    Refused(code="overloaded", message="too many sessions; try again later")
+                )
+        if session is None:
+            session = self.new_session(client, user=user)
+        else:
+            session.attach(client)
+        if hello.query_string and not resumed:
+            from urllib.parse import parse_qsl
+
+            session.query = parse_qsl(hello.query_string, keep_blank_values=True)
+        token = _secrets.token_urlsafe(32)
+        with self._lock:
+            if session.resume_token:
+                self._by_token.pop(session.resume_token, None)
+            session.resume_token = token
+            self._by_token[token] = session
+        welcome = Welcome(
+            protocol=PROTOCOL_VERSION,
+            server_version=__version__,
+            resume_token=token,
+            resumed=resumed,
+            theme=self._welcome_theme,
+            max_message_bytes=self.config.server.max_message_size * 1024 * 1024,
+        )
+        return session, _encode(welcome)
+
+    def disconnect(self, session: AppSession, now: float | None = None) -> None:
+        """The socket dropped: stop the script, keep the state for a resume."""
+        session.detach(time.monotonic() if now is None else now)
+
+    def close_session(self, session: AppSession) -> None:
+        session.stop()
+        with self._lock:
+            self._sessions.pop(session.id, None)
+            if session.resume_token:
+                self._by_token.pop(session.resume_token, None)
+
+    def expire(self, now: float | None = None) -> int:
+        """Drop sessions disconnected for longer than the TTL; return how many."""
+        now = time.monotonic() if now is None else now
+        ttl = self.config.server.disconnected_session_ttl
+        gone = [
+            s
+            for s in self.sessions()
+            if s.disconnected_at is not None and now - s.disconnected_at >= ttl
+        ]
+        for s in gone:
+            self.close_session(s)
+        return len(gone)
+
+    def shutdown(self, timeout: float = 2.0) -> None:
+        for s in self.sessions():
+            self.close_session(s)
+        deadline = time.monotonic() + timeout
+        for s in self.sessions():
+            s.wait_idle(max(0.0, deadline - time.monotonic()))

@@ -1,0 +1,242 @@
+"""AppSession: one browser tab's app, sans I/O.
+
+The server adapter (and AppTest) drive a session with decoded client messages (`handle`) and give
+it a `SessionClient` to send frames through. Everything a run writes goes into an outbox; the
+outbox becomes one `Batch` frame per flush. Flushes happen at the end of every run (from the script
+thread) and, while a long run is writing, when the adapter answers `request_flush` (it should call
+`flush()` within a few milliseconds).
+
+Send only what changed: the session remembers a hash of the node it last sent at each path. A node
+identical to that one goes out as a `Same` marker. The map is kept in step with the client's tree
+(the client drops nodes a complete run did not write; so does the map), and it is updated in an
+order that stays correct even if an asynchronous interrupt cuts a write in half: an entry is only
+ever claimed after its node is queued.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from pathlib import Path as FsPath
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import parse_qsl, urlencode
+
+import msgspec
+
+from bastion.app.context import RunContext
+from bastion.app.runner import RunRequest, ScriptRunner
+from bastion.app.state import SessionState
+from bastion.protocol.app import (
+    ClientMsg,
+    ExceptionInfo,
+    Hello,
+    Path,
+    ProtocolError,
+    QueryChanged,
+    Rerun,
+    RunFinished,
+    RunStarted,
+    RunStatus,
+    Stop,
+    Submit,
+)
+
+if TYPE_CHECKING:
+    from bastion.app.runtime import Runtime
+
+_encode = msgspec.json.encode
+_BATCH_HEAD = b'{"type":"batch","events":['
+_APP_DIR = str(FsPath(__file__).parent)
+
+
+class SessionClient(Protocol):
+    """What a session needs from its transport. Both methods may be called from any thread."""
+
+    def send(self, frame: bytes) -> None:
+        """Queue one frame for the browser, in call order. Must not block."""
+
+    def request_flush(self) -> None:
+        """Output is waiting: call the session's `flush()` soon (in a few ms, to batch)."""
+
+
+class _NoClient:
+    def send(self, frame: bytes) -> None:
+        pass
+
+    def request_flush(self) -> None:
+        pass
+
+
+class AppSession:
+    def __init__(self, runtime: Runtime, session_id: str, client: SessionClient) -> None:
+        self.id = session_id
+        self.runtime = runtime
+        self.script = runtime.script
+        self.state = SessionState()
+        self.query: list[tuple[str, str]] = []
+        self.resume_token = ""
+        self.user: str | None = None
+        self.disconnected_at: float | None = None
+        self.sources: dict[Path, object] | None = None  # AppTest: what each element shows
+        self._client: SessionClient = client
+        self._runner = ScriptRunner(self, runtime.workers.submit)
+        self._runs = 0
+        self._out: list[bytes] = []
+        self._out_lock = threading.Lock()
+        self._flush_requested = False
+        self._sent: dict[Path, int] = {}
+        self._blocks: set[Path] = set()
+
+    # --- inbound ----------------------------------------------------------------------------
+
+    def handle(self, msg: ClientMsg) -> None:
+        """Act on one decoded client message. Never blocks; never runs the script inline."""
+        if isinstance(msg, Rerun):
+            self._runner.request_rerun(RunRequest(dict(msg.widgets), None, msg.query_string))
+        elif isinstance(msg, Submit):
+            self._runner.request_rerun(RunRequest(dict(msg.widgets), (msg.form, msg.button)))
+        elif isinstance(msg, Stop):
+            self._runner.request_stop()
+        elif isinstance(msg, Hello):
+            raise ProtocolError("invalid message: `hello` is only valid as the first frame")
+
+    def rerun(self, widgets: dict[str, Any] | None = None) -> None:
+        self._runner.request_rerun(RunRequest(widgets or {}))
+
+    def stop(self) -> None:
+        self._runner.request_stop()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        return self._runner.wait_idle(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._runner.running
+
+    def attach(self, client: SessionClient) -> None:
+        """A (re)connected client: it holds no tree, so nothing may be sent as `Same`."""
+        with self._out_lock:
+            self._client = client
+            self._sent.clear()
+            self._blocks.clear()
+            self._out.clear()
+        self.disconnected_at = None
+
+    def detach(self, now: float) -> None:
+        self.attach(_NoClient())
+        self.disconnected_at = now
+        self._runner.request_stop()
+
+    # --- the run's life (script thread) ------------------------------------------------------
+
+    def new_context(self, request: RunRequest) -> RunContext:
+        self._runs += 1
+        return RunContext(self, self._runs, request.submit[0] if request.submit else None)
+
+    def run_started(self, ctx: RunContext, request: RunRequest) -> None:
+        if request.query_string is not None:
+            self.query = parse_qsl(request.query_string, keep_blank_values=True)
+        self._push(_encode(RunStarted(run=ctx.run)))
+
+    def run_finished(self, ctx: RunContext, status: RunStatus) -> None:
+        if status != "rerun":
+            with self._out_lock:
+                written = ctx.written
+                for path in [p for p in self._sent if p not in written]:
+                    del self._sent[path]
+                self._blocks &= written
+                if self.sources is not None:
+                    for path in [p for p in self.sources if p not in written]:
+                        del self.sources[path]
+        self._push(_encode(RunFinished(run=ctx.run, status=status)))
+        self.flush()
+
+    def write_node(
+        self, ctx: RunContext, path: Path, data: bytes, is_block: bool, source: object
+    ) -> None:
+        digest = hash(data)
+        pj = _encode(path)
+        with self._out_lock:
+            sent = self._sent
+            if sent.get(path) == digest:
+                part = b'{"type":"same","path":' + pj + b"}"
+                self._out.append(part)
+                ctx.written.add(path)
+            else:
+                sent.pop(path, None)  # never claim a node the client may not get
+                if path in self._blocks and not is_block:
+                    self._blocks.discard(path)
+                    n = len(path)
+                    for p in [p for p in sent if len(p) > n and p[:n] == path]:
+                        del sent[p]
+                if is_block:
+                    part = b'{"type":"block","path":' + pj + b',"block":' + data + b"}"
+                else:
+                    part = b'{"type":"element","path":' + pj + b',"element":' + data + b"}"
+                self._out.append(part)
+                ctx.written.add(path)
+                sent[path] = digest
+                if is_block:
+                    self._blocks.add(path)
+            if self.sources is not None:
+                self.sources[path] = source
+            if self._flush_requested:
+                return
+            self._flush_requested = True
+        self._client.request_flush()
+
+    def push_event(self, event: msgspec.Struct) -> None:
+        self._push(_encode(event))
+
+    def _push(self, part: bytes) -> None:
+        with self._out_lock:
+            self._out.append(part)
+            if self._flush_requested:
+                return
+            self._flush_requested = True
+        self._client.request_flush()
+
+    def flush(self) -> None:
+        """Send everything queued as one frame. Safe from any thread."""
+        with self._out_lock:
+            self._flush_requested = False
+            if not self._out:
+                return
+            frame = _BATCH_HEAD + b",".join(self._out) + b"]}"
+            self._out.clear()
+            self._client.send(frame)  # under the lock: frames leave in order
+
+    # --- helpers for elements and the runner ----------------------------------------------------
+
+    def magic(self, value: object) -> object:
+        from bastion.app.elements.write import write
+
+        write(value)
+        return value
+
+    def show_exception(self, ctx: RunContext, exc: BaseException) -> None:
+        from bastion.app.container import current, next_path
+
+        element = exception_element(exc, self.runtime.config.client.show_error_details)
+        path = next_path(ctx, current(ctx))
+        self.write_node(ctx, path, _encode(element), False, exc)
+
+    def set_query(self, pairs: list[tuple[str, str]]) -> None:
+        self.query = pairs
+        self.push_event(QueryChanged(query_string=urlencode(pairs)))
+
+
+def exception_element(exc: BaseException, details: bool) -> ExceptionInfo:
+    """An exception as shown in the app; the runtime's own frames are left out."""
+    frames: tuple[str, ...] = ()
+    if details:
+        tb = [
+            f
+            for f in traceback.extract_tb(exc.__traceback__)
+            if not f.filename.startswith(_APP_DIR)
+        ]
+        frames = tuple(traceback.format_list(tb))
+    message = str(exc)
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        message = f"{exc.msg} ({exc.filename}, line {exc.lineno})"
+    return ExceptionInfo(exc_type=type(exc).__name__, message=message, traceback=frames)

@@ -1,0 +1,314 @@
+"""AppTest: run an app headless and inspect it, with `streamlit.testing.v1.AppTest`'s API.
+
+It drives a real `AppSession` (the same runtime the server uses) and reads only what goes over
+the wire: every frame is decoded with the protocol schema and applied to a `ClientTree`, exactly
+as a browser would. Interactions (`click`, `set_value`...) are sent as the browser would send
+them: a `Rerun` with the changed values, or a `Submit` for a form's submit button.
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from bastion.app.config import AppConfig
+from bastion.app.runner import Workers
+from bastion.app.runtime import Runtime
+from bastion.app.script import Script
+from bastion.app.secrets import Secrets
+from bastion.app.session import AppSession
+from bastion.app.state import SessionState
+from bastion.app.testing import elements as el
+from bastion.app.testing.tree import ClientTree
+from bastion.protocol.app import ClientMsg, Rerun, Submit, decode_server
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.frames: list[bytes] = []
+        self._lock = threading.Lock()
+
+    def send(self, frame: bytes) -> None:
+        with self._lock:
+            self.frames.append(frame)
+
+    def request_flush(self) -> None:
+        pass  # AppTest reads the tree after the run; the end-of-run flush carries everything
+
+    def take(self) -> list[bytes]:
+        with self._lock:
+            frames, self.frames = self.frames, []
+        return frames
+
+
+class SessionStateView:
+    """`at.session_state`: read and write the session's state between runs."""
+
+    def __init__(self, at: AppTest) -> None:
+        self._at = at
+
+    def _state(self) -> SessionState:
+        return self._at._state
+
+    def __getitem__(self, key: str) -> Any:
+        return self._state()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._state()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._state()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._state()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._state().keys())
+
+    def __len__(self) -> int:
+        return len(self._state())
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self._state()[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        if key.startswith("_"):
+            object.__setattr__(self, key, value)
+        else:
+            self._state()[key] = value
+
+    def keys(self) -> list[str]:
+        return self._state().keys()
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._state().to_dict()
+
+    def filtered_state(self) -> dict[str, Any]:
+        return self.to_dict()
+
+    def __repr__(self) -> str:
+        return repr(self.to_dict())
+
+
+class AppTest:
+    def __init__(
+        self,
+        script: Script,
+        *,
+        default_timeout: float = 3,
+        config: AppConfig | None = None,
+    ) -> None:
+        self._script = script
+        self.default_timeout = default_timeout
+        self.secrets: dict[str, Any] = {}
+        self.query_params: dict[str, Any] = {}
+        self._config = config or AppConfig()
+        self._client = _Collector()
+        self._runtime: Runtime | None = None
+        self._session: AppSession | None = None
+        self._early_state = SessionState()  # writes made before the first run
+        self._pending: dict[str, Any] = {}
+        self._widgets: dict[str, el.Widget] = {}
+        self._tree = ClientTree()
+        self._sent_query: str | None = None
+        self.session_state = SessionStateView(self)
+
+    # --- construction (Streamlit's three ways) ---------------------------------------------------
+
+    @classmethod
+    def from_file(cls, script_path: str | Path, *, default_timeout: float = 3) -> AppTest:
+        """`script_path` is absolute, or relative to the file of the test calling this."""
+        path = Path(script_path)
+        if not path.is_absolute():
+            caller = Path(inspect.stack()[1].filename).parent
+            candidate = caller / path
+            path = candidate if candidate.exists() else Path.cwd() / path
+        if not path.is_file():
+            raise FileNotFoundError(f"AppTest.from_file: no script at {path}")
+        return cls(Script(path=path), default_timeout=default_timeout)
+
+    @classmethod
+    def from_string(cls, script: str, *, default_timeout: float = 3) -> AppTest:
+        source = textwrap.dedent(script)
+        name = f"<apptest-{abs(hash(source)):x}>"
+        return cls(Script(source=source, name=name), default_timeout=default_timeout)
+
+    @classmethod
+    def from_function(
+        cls,
+        script: Callable[..., Any],
+        *,
+        default_timeout: float = 3,
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> AppTest:
+        source = textwrap.dedent(inspect.getsource(script))
+        source += f"\n{script.__name__}(*__apptest_args, **__apptest_kwargs)\n"
+        name = f"<apptest-{script.__name__}-{abs(hash(source)):x}>"
+        extra: dict[str, object] = {
+            "__apptest_args": tuple(args or ()),
+            "__apptest_kwargs": dict(kwargs or {}),
+        }
+        return cls(
+            Script(source=source, name=name, extra_globals=extra), default_timeout=default_timeout
+        )
+
+    # --- running ----------------------------------------------------------------------------
+
+    @property
+    def _state(self) -> SessionState:
+        return self._session.state if self._session is not None else self._early_state
+
+    @property
+    def session(self) -> AppSession:
+        """The underlying session (for tests that speak the protocol directly)."""
+        return self._ensure_session()
+
+    def _ensure_session(self) -> AppSession:
+        if self._session is None:
+            secrets = (
+                Secrets(values=self.secrets)
+                if self.secrets
+                else Secrets.for_script(self._script.directory)
+            )
+            self._runtime = Runtime(
+                self._script,
+                self._config,
+                secrets=secrets,
+                workers=Workers(idle_timeout=1.0),
+            )
+            session = self._runtime.new_session(self._client)
+            session.sources = {}
+            session.state = self._early_state
+            self._session = session
+        return self._session
+
+    def run(self, *, timeout: float | None = None) -> AppTest:
+        """Run the script (again) with the pending widget changes; wait for it to finish."""
+        self._ensure_session()
+        query = urlencode([(k, v) for k, vs in self.query_params.items() for v in _as_list(vs)])
+        query_string = query if query != self._sent_query else None
+        self._sent_query = query
+        msg: ClientMsg
+        submit = next(
+            (
+                w
+                for wid, w in self._widgets.items()
+                if isinstance(w, el.FormSubmitButton) and self._pending.get(wid)
+            ),
+            None,
+        )
+        if submit is not None:
+            form = submit.form_id or ""
+            values = {
+                wid: self._widgets[wid].wire_value(v)
+                for wid, v in self._pending.items()
+                if wid in self._widgets and self._widgets[wid].form_id == form and wid != submit.id
+            }
+            msg = Submit(form=form, button=submit.id, widgets=values)
+            self._pending = {
+                k: v
+                for k, v in self._pending.items()
+                if k in self._widgets and self._widgets[k].form_id not in (None, form)
+            }
+        else:
+            values = {
+                wid: self._widgets[wid].wire_value(v)
+                for wid, v in self._pending.items()
+                if wid in self._widgets and self._widgets[wid].form_id is None
+            }
+            msg = Rerun(widgets=values, query_string=query_string)
+            self._pending = {
+                k: v
+                for k, v in self._pending.items()
+                if k in self._widgets and self._widgets[k].form_id is not None
+            }
+        return self._send(msg, timeout)
+
+    def _send(self, msg: ClientMsg, timeout: float | None = None) -> AppTest:
+        session = self._ensure_session()
+        limit = self.default_timeout if timeout is None else timeout
+        session.handle(msg)
+        if not session.wait_idle(limit):
+            session.stop()
+            session.wait_idle(1.0)
+            self._absorb()
+            raise RuntimeError(f"AppTest script run timed out after {limit}(s)")
+        self._absorb()
+        return self
+
+    def _absorb(self) -> None:
+        for frame in self._client.take():
+            self._tree.apply(decode_server(frame))
+        session = self._session
+        if session is not None and session.sources is not None:
+            for path, source in session.sources.items():
+                node = self._tree.node(path)
+                if node is not None:
+                    node.source = source
+            self.query_params = {}
+            for k, v in session.query:
+                if k in self.query_params:
+                    self.query_params[k] = [*_as_list(self.query_params[k]), v]
+                else:
+                    self.query_params[k] = v
+            self._sent_query = urlencode(session.query)
+        self._widgets = {
+            w.id: w
+            for w in el.collect(self._tree.roots[0], self, "_widgets")
+            + el.collect(self._tree.roots[1], self, "_widgets")
+        }
+
+    # --- inspection ---------------------------------------------------------------------------
+
+    @property
+    def main(self) -> el.Block:
+        return el.Container(self._tree.roots[0], self)
+
+    @property
+    def sidebar(self) -> el.Block:
+        return el.Container(self._tree.roots[1], self)
+
+    @property
+    def page_config(self) -> Any:
+        return self._tree.page_config
+
+    @property
+    def status(self) -> str | None:
+        """How the last run ended: "ok", "error", "stopped", "rerun" or "compile_error"."""
+        return self._tree.last_status
+
+    def get(self, element_type: str) -> el.ElementList[Any]:
+        return el.ElementList(
+            el.collect(self._tree.roots[0], self, element_type)
+            + el.collect(self._tree.roots[1], self, element_type)
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in el.TYPES:
+            raise AttributeError(f"AppTest has no attribute {name!r}")
+        return self.get(name)
+
+    def __repr__(self) -> str:
+        return f"AppTest({self._script.filename!r})"
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.stop()
+            self._session.wait_idle(1.0)
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [str(value)]

@@ -12,10 +12,10 @@ export interface ConnectionHandlers {
 // Close codes the server uses to say "do not come back with the same request".
 const FATAL_CLOSE_CODES = new Set([1002, 1003, 1008, 1009, 4000, 4001, 4003]);
 
-export function streamUrl(location: Location, path: string): string {
+/** The WebSocket URL for an absolute `path` on the page's own host. */
+export function streamUrl(location: Pick<Location, "protocol" | "host">, path: string): string {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const base = location.pathname.replace(/[^/]*$/, "");
-  return `${scheme}//${location.host}${base}${path}`;
+  return `${scheme}//${location.host}${path.startsWith("/") ? path : `/${path}`}`;
 }
 
 export function backoffMs(attempt: number): number {

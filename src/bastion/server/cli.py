@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from bastion._version import __version__
+from bastion.server import app_cli
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,3 +17,7 @@ def main() -> None:
 def version() -> None:
     """Print Bastion's version."""
     click.echo(f"Bastion {__version__}")
+
+
+main.add_command(app_cli.run)
+main.add_command(app_cli.hello)

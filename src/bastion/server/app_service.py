@@ -1,0 +1,103 @@
+"""Composition root for `bastion run`: one app script, its runtime, the ASGI app, the listener."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.routing import WebSocketRoute
+
+from bastion.app.config import AppConfig
+from bastion.app.runtime import Runtime
+from bastion.app.script import Script
+from bastion.server import listen
+from bastion.server.app_server import STREAM_PATH, HttpOptions, build_app
+from bastion.server.app_socket import stream_endpoint
+
+log = logging.getLogger("bastion.server")
+
+EXPIRE_INTERVAL = 5.0
+
+
+def create_app(runtime: Runtime, *, static_root: Path | None = None) -> Any:
+    """The ASGI application serving `runtime`'s app."""
+    server = runtime.config.server
+    endpoint = stream_endpoint(
+        runtime,
+        allowed_origins=server.allowed_origins,
+        flush_delay=server.flush_interval_ms / 1000,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Objects alive after startup (imports, config, compiled script) are never garbage; freezing
+        # them keeps every later collection small. No run ever forces a full collection.
+        gc.collect()
+        gc.freeze()
+        expirer = asyncio.create_task(_expire_forever(runtime))
+        try:
+            yield
+        finally:
+            expirer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await expirer
+            await asyncio.to_thread(runtime.shutdown, 1.0)
+
+    options = HttpOptions(base_url_path=server.base_url_path)
+    if static_root is not None:
+        options.static_root = static_root
+    return build_app(
+        stream=WebSocketRoute(STREAM_PATH, endpoint),  # type: ignore[arg-type]
+        options=options,
+        lifespan=lifespan,
+    )
+
+
+async def _expire_forever(runtime: Runtime) -> None:
+    while True:
+        await asyncio.sleep(EXPIRE_INTERVAL)
+        try:
+            runtime.expire()
+        except Exception:  # a bug here must not stop expiry for good
+            log.exception("session expiry failed")
+
+
+def app_url(host: str, port: int, base_url_path: str = "") -> str:
+    shown = "localhost" if host in ("127.0.0.1", "::1", "localhost") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    base = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
+    return f"http://{shown}:{port}{base}/"
+
+
+def serve(
+    script_path: str | os.PathLike[str],
+    config: AppConfig,
+    *,
+    script_args: list[str] | None = None,
+    on_started: Callable[[str], None] | None = None,
+) -> None:
+    """Run the app server in the foreground until interrupted."""
+    script = Script(path=script_path, magic=config.runner.magic_enabled)
+    sys.argv = [str(script_path), *(script_args or [])]
+    runtime = Runtime(script, config)
+    app = create_app(runtime)
+    server = config.server
+    sock = listen.bind(server.address, server.port)
+    port = sock.getsockname()[1]
+    url = app_url(server.address, port, server.base_url_path)
+
+    def started() -> None:
+        if on_started is not None:
+            on_started(url)
+
+    listen.run(app, sock, on_started=started)

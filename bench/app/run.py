@@ -179,6 +179,9 @@ class Target:
 
     def idle_memory(self, sessions: int) -> float:
         """KB of server RSS per idle session (each ran the app once)."""
+        # One session first, so that imports done by the first run are not counted per session.
+        self.client("--mode", "latency", "--n", "1")
+        time.sleep(0.5)
         before = self.rss_kb()
         url = f"ws://127.0.0.1:{self.port}{self.stream}"
         proc = subprocess.Popen(
@@ -200,7 +203,9 @@ class Target:
             text=True,
         )
         assert proc.stdout is not None
-        proc.stdout.readline()  # {"opened": n}
+        if not proc.stdout.readline():  # {"opened": n}
+            proc.wait(60)
+            raise RuntimeError("the idle sessions could not all connect")
         time.sleep(1.0)
         after = self.rss_kb()
         proc.wait(60)
@@ -251,6 +256,22 @@ def measure(target: Target, sessions: list[int], quick: bool) -> dict[str, Any]:
         starts.append(target.start())
         target.stop()
     r["cold_start_s"] = min(starts)
+    # Fresh servers for memory and the first page: earlier load would leave sessions (kept for a
+    # resume) and freed memory behind that hide what an idle session costs.
+    target.start()
+    try:
+        r["idle_kb"] = target.idle_memory(100 if quick else 200)
+    except Exception as exc:  # report and go on: one failed figure must not lose the others
+        r["idle_kb_note"] = f"failed: {exc!r}"
+    finally:
+        target.stop()
+    target.start()
+    try:
+        r.update(first_page(target))
+    except Exception as exc:
+        r["first_page_note"] = f"failed: {exc!r}"
+    finally:
+        target.stop()
     target.start()
     try:
         lat = target.client("--mode", "latency", "--n", "100" if quick else "300")
@@ -269,8 +290,6 @@ def measure(target: Target, sessions: list[int], quick: bool) -> dict[str, Any]:
             if res.get("failed") or res.get("error"):
                 r[f"rps_{n}_note"] = res.get("error") or f"{res['failed']} sessions failed"
             print(f"  {target.name} {n} sessions: {res}", flush=True)
-        r["idle_kb"] = target.idle_memory(100 if quick else 200)
-        r.update(first_page(target))
     finally:
         target.stop()
     return r
@@ -328,6 +347,10 @@ def report(results: dict[str, dict[str, Any]], sessions: list[int]) -> None:
             ratio = f"{(sv / bv if better == 'lower' else bv / sv):.1f}x"
         print(f"{label:40} {fmt(bv):>12} {fmt(sv):>12} {ratio:>8}")
     print("\nratio: how many times better Bastion is (streamlit/bastion for lower-is-better).")
+    for name, figures in results.items():
+        for key, value in figures.items():
+            if key.endswith("_note"):
+                print(f"note: {name} {key[:-5]}: {value}")
 
 
 def fmt(v: Any) -> str:

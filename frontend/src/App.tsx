@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useSyncExternalStore } from "react";
+import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import type { Theme } from "./generated/protocol";
 import { SessionContext } from "./context";
 import { Children, type RenderContext } from "./render";
 import type { Session } from "./session";
@@ -10,9 +11,9 @@ export function App({ session }: { session: Session }) {
     () => ({ run: tree.run, running: tree.running, formEpoch: state.formEpoch }),
     [tree.run, tree.running, state.formEpoch],
   );
-  useEffect(() => {
-    document.documentElement.dataset.theme = theme.base ?? "light";
-  }, [theme.base]);
+  useEffect(() => applyTheme(theme), [theme]);
+  const [sidebarOpen, setSidebarOpen] = useState<boolean | null>(null);
+  const sidebarShown = sidebarOpen ?? pageConfig.initial_sidebar_state !== "collapsed";
   const [main, sidebar] = tree.roots;
   const hasSidebar = sidebar !== undefined && sidebar.children.some((c) => c !== undefined);
   return (
@@ -48,9 +49,23 @@ export function App({ session }: { session: Session }) {
           </div>
         ) : null}
         {hasSidebar && sidebar ? (
-          <aside className="sidebar" data-testid="stSidebar">
-            <Children node={sidebar} ctx={ctx} />
-          </aside>
+          <>
+            <button
+              type="button"
+              className={`sidebar-toggle${sidebarShown ? " open" : ""}`}
+              aria-label={sidebarShown ? "Collapse sidebar" : "Expand sidebar"}
+              aria-expanded={sidebarShown}
+              data-testid="stSidebarCollapseButton"
+              onClick={() => setSidebarOpen(!sidebarShown)}
+            >
+              {sidebarShown ? "«" : "»"}
+            </button>
+            {sidebarShown ? (
+              <aside className="sidebar" data-testid="stSidebar">
+                <Children node={sidebar} ctx={ctx} />
+              </aside>
+            ) : null}
+          </>
         ) : null}
         <main className="main" data-testid="stMain">
           <div className="main-inner">{main ? <Children node={main} ctx={ctx} /> : null}</div>
@@ -58,4 +73,29 @@ export function App({ session }: { session: Session }) {
       </div>
     </SessionContext.Provider>
   );
+}
+
+const THEME_VARIABLES: [keyof Theme, string][] = [
+  ["primary_color", "--primary"],
+  ["background_color", "--bg"],
+  ["secondary_background_color", "--bg2"],
+  ["text_color", "--text"],
+];
+const FONTS: Record<string, string> = {
+  "sans serif": "system-ui, sans-serif",
+  serif: "Georgia, serif",
+  monospace: "ui-monospace, monospace",
+};
+
+/** Theme colours from the server's config, through the CSSOM (the CSP forbids inline styles). */
+function applyTheme(theme: Theme): void {
+  const root = document.documentElement;
+  root.dataset.theme = theme.base ?? "light";
+  for (const [key, variable] of THEME_VARIABLES) {
+    const value = theme[key];
+    if (typeof value === "string" && CSS.supports("color", value)) root.style.setProperty(variable, value);
+    else root.style.removeProperty(variable);
+  }
+  const font = theme.font ? FONTS[theme.font] : undefined;
+  if (font) root.style.setProperty("font-family", font);
 }

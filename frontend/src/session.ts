@@ -55,7 +55,9 @@ export class Session {
       },
       onFrame: (data) => this.onFrame(data),
       onState: (connection, detail) => {
-        this.update({ connection, error: connection === "closed" && detail ? detail : this.state.error });
+        // A Refused message says more than the close code that follows it: keep the first reason.
+        const error = connection === "closed" ? (this.state.error ?? detail ?? null) : this.state.error;
+        this.update({ connection, error });
       },
     });
   }

@@ -21,7 +21,7 @@ from bastion.app.runtime import Runtime
 from bastion.app.script import Script
 from bastion.server import listen
 from bastion.server.app_server import STREAM_PATH, HttpOptions, build_app
-from bastion.server.app_socket import stream_endpoint
+from bastion.server.app_socket import StreamEndpoint
 
 log = logging.getLogger("bastion.server")
 
@@ -31,7 +31,7 @@ EXPIRE_INTERVAL = 5.0
 def create_app(runtime: Runtime, *, static_root: Path | None = None) -> Any:
     """The ASGI application serving `runtime`'s app."""
     server = runtime.config.server
-    endpoint = stream_endpoint(
+    endpoint = StreamEndpoint(
         runtime,
         allowed_origins=server.allowed_origins,
         flush_delay=server.flush_interval_ms / 1000,
@@ -56,7 +56,9 @@ def create_app(runtime: Runtime, *, static_root: Path | None = None) -> Any:
     if static_root is not None:
         options.static_root = static_root
     return build_app(
-        stream=WebSocketRoute(STREAM_PATH, endpoint),  # type: ignore[arg-type]
+        # A class instance, not a function: Starlette mounts it as raw ASGI, without its
+        # WebSocket wrapper and exception middleware.
+        stream=WebSocketRoute(STREAM_PATH, endpoint),
         options=options,
         lifespan=lifespan,
     )

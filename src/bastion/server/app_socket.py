@@ -22,11 +22,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from starlette.types import Receive, Scope, Send
 
 from bastion.protocol.app import Hello, ProtocolError, Refused, decode_client, encode
 
@@ -76,29 +77,58 @@ class SocketClient:
     """The session's transport (`bastion.app.session.SessionClient`), bound to one socket.
 
     `send` and `request_flush` are called from script threads as well as the loop; both only
-    schedule work on the loop and never block.
+    schedule work on the loop and never block. Frames wait in a deque and a short-lived drain task
+    writes them in order; an idle connection holds no task and no queue (memory per idle session
+    is a benchmark target).
     """
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, flush_delay: float) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, send: Send, flush_delay: float) -> None:
         self.loop = loop
+        self.asgi_send = send
         self.flush_delay = flush_delay
-        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue()
         self.session: AppSession | None = None
         self.closed = False
+        self._frames: deque[bytes] = deque()
+        self._drain: asyncio.Task[None] | None = None
+        self._started = False
+
+    def start(self) -> None:
+        """The Welcome is out: frames may follow (a resumed session may have queued some)."""
+        self._started = True
+        if self._frames and self._drain is None:
+            self._drain = self.loop.create_task(self._write_all())
 
     def send(self, frame: bytes) -> None:
-        if self.closed:
-            return
-        self._call(self.queue.put_nowait, frame)
+        if not self.closed:
+            self._call(self._enqueue, frame)
 
     def request_flush(self) -> None:
-        if self.closed:
-            return
-        self._call(self._schedule_flush)
+        if not self.closed:
+            self._call(self._schedule_flush)
 
-    def close(self) -> None:
+    async def aclose(self, timeout: float = 1.0) -> None:
+        """Stop taking frames; give the ones already queued `timeout` seconds to leave."""
         self.closed = True
-        self._call(self.queue.put_nowait, None)
+        if self._drain is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._drain), timeout)
+            self._drain.cancel()
+        self._frames.clear()
+
+    def _enqueue(self, frame: bytes) -> None:
+        self._frames.append(frame)
+        if self._started and self._drain is None:
+            self._drain = self.loop.create_task(self._write_all())
+
+    async def _write_all(self) -> None:
+        try:
+            while self._frames:
+                frame = self._frames.popleft()
+                await self.asgi_send({"type": "websocket.send", "text": frame.decode()})
+        except Exception:  # the peer is gone; the receive loop sees the disconnect
+            self._frames.clear()
+        finally:
+            self._drain = None
 
     def _schedule_flush(self) -> None:
         self.loop.call_later(self.flush_delay, self._flush)
@@ -107,70 +137,103 @@ class SocketClient:
         if self.session is not None and not self.closed:
             self.session.flush()
 
-    def _call(self, fn: object, *args: object) -> None:
+    def _call(self, fn: Callable[..., None], *args: object) -> None:
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
         if running is self.loop:
-            fn(*args)  # type: ignore[operator]
+            fn(*args)
         else:
             with contextlib.suppress(RuntimeError):  # loop closed: the connection is gone
-                self.loop.call_soon_threadsafe(fn, *args)  # type: ignore[arg-type]
+                self.loop.call_soon_threadsafe(fn, *args)
 
 
-async def _writer(websocket: WebSocket, client: SocketClient) -> None:
-    while True:
-        frame = await client.queue.get()
-        if frame is None:
+class _Socket:
+    """The few WebSocket operations the endpoint needs, over raw ASGI messages.
+
+    Raw rather than Starlette's `WebSocket`: one object less per connection and no exception
+    middleware per message, on the path every rerun takes.
+    """
+
+    __slots__ = ("accepted", "closed", "receive", "send")
+
+    def __init__(self, receive: Receive, send: Send) -> None:
+        self.receive = receive
+        self.send = send
+        self.accepted = False
+        self.closed = False
+
+    async def send_text(self, text: str) -> None:
+        await self.send({"type": "websocket.send", "text": text})
+
+    async def close(self, code: int, reason: str = "") -> None:
+        if not self.closed:
+            self.closed = True
+            with contextlib.suppress(Exception):
+                await self.send({"type": "websocket.close", "code": code, "reason": reason})
+
+    async def receive_frame(self, limit: int) -> bytes | str | None:
+        """The next data frame; None when the peer went away. ValueError when too large."""
+        message = await self.receive()
+        if message["type"] == "websocket.disconnect":
+            self.closed = True
+            return None
+        data: bytes | str | None = message.get("text")
+        if data is None:
+            data = message.get("bytes") or b""
+        if len(data) > limit:
+            raise ValueError(f"frame of {len(data)} bytes exceeds the {limit}-byte limit")
+        return data
+
+    async def refuse(self, code: str, message: str, close_code: int) -> None:
+        refused = Refused(code=code, message=message)  # type: ignore[arg-type]
+        with contextlib.suppress(Exception):
+            await self.send_text(encode(refused).decode())
+        await self.close(close_code, reason=message[:120])
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class StreamEndpoint:
+    """The raw ASGI WebSocket endpoint for one runtime's app (mount with `WebSocketRoute`)."""
+
+    def __init__(
+        self, runtime: Runtime, *, allowed_origins: Iterable[str] = (), flush_delay: float = 0.003
+    ) -> None:
+        self.runtime = runtime
+        self.extra = tuple(allowed_origins)
+        self.limit = runtime.config.server.max_message_size * 1024 * 1024
+        self.flush_delay = flush_delay
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        socket = _Socket(receive, send)
+        if (await receive())["type"] != "websocket.connect":
             return
-        await websocket.send({"type": "websocket.send", "text": frame.decode()})
-
-
-async def _refuse(websocket: WebSocket, code: str, message: str, close_code: int) -> None:
-    refused = Refused(code=code, message=message)  # type: ignore[arg-type]
-    with contextlib.suppress(Exception):
-        await websocket.send_text(encode(refused).decode())
-        await websocket.close(close_code, reason=message[:120])
-
-
-async def _receive_frame(websocket: WebSocket, limit: int) -> bytes | str | None:
-    """The next data frame; None when the peer went away. Raises ValueError when too large."""
-    message = await websocket.receive()
-    if message["type"] == "websocket.disconnect":
-        return None
-    data: bytes | str | None = message.get("text")
-    if data is None:
-        data = message.get("bytes") or b""
-    if len(data) > limit:
-        raise ValueError(f"frame of {len(data)} bytes exceeds the {limit}-byte limit")
-    return data
-
-
-def stream_endpoint(
-    runtime: Runtime, *, allowed_origins: Iterable[str] = (), flush_delay: float = 0.003
-) -> object:
-    """The WebSocket endpoint for `runtime`'s app."""
-    extra = tuple(allowed_origins)
-    limit = runtime.config.server.max_message_size * 1024 * 1024
-
-    async def endpoint(websocket: WebSocket) -> None:
-        headers = websocket.headers
+        origin = _header(scope, b"origin")
         if not origin_allowed(
-            headers.get("origin"), headers.get("host"), websocket.url.scheme, extra
+            origin, _header(scope, b"host"), scope.get("scheme", "ws"), self.extra
         ):
-            log.warning("refused WebSocket from origin %r", headers.get("origin"))
-            await websocket.close(CLOSE_FORBIDDEN)
+            log.warning("refused WebSocket from origin %r", origin)
+            await socket.close(CLOSE_FORBIDDEN)  # before accept: the client gets HTTP 403
             return
-        await websocket.accept()
-        client = SocketClient(asyncio.get_running_loop(), flush_delay)
+        await send({"type": "websocket.accept"})
+        await self._serve(socket)
+
+    async def _serve(self, socket: _Socket) -> None:
+        runtime = self.runtime
+        client = SocketClient(asyncio.get_running_loop(), socket.send, self.flush_delay)
         session: AppSession | None = None
-        writer: asyncio.Task[None] | None = None
         try:
             try:
-                first = await asyncio.wait_for(_receive_frame(websocket, limit), HELLO_TIMEOUT)
+                first = await asyncio.wait_for(socket.receive_frame(self.limit), HELLO_TIMEOUT)
             except TimeoutError:
-                await _refuse(websocket, "invalid", "no hello within 10 s", CLOSE_REFUSED)
+                await socket.refuse("invalid", "no hello within 10 s", CLOSE_REFUSED)
                 return
             if first is None:
                 return
@@ -179,33 +242,26 @@ def stream_endpoint(
                 kind = type(hello).__name__.lower()
                 raise ProtocolError(f"invalid message: the first frame must be hello, not {kind}")
             session, reply = runtime.connect(hello, client)
-            await websocket.send_text(reply.decode())
+            await socket.send_text(reply.decode())
             if session is None:
-                await websocket.close(CLOSE_REFUSED)
+                await socket.close(CLOSE_REFUSED)
                 return
             client.session = session
-            writer = asyncio.create_task(_writer(websocket, client))
+            client.start()
+            handle = session.handle
             while True:
-                frame = await _receive_frame(websocket, limit)
+                frame = await socket.receive_frame(self.limit)
                 if frame is None:
                     return
-                session.handle(decode_client(frame))
+                handle(decode_client(frame))
         except ProtocolError as exc:
-            await _refuse(websocket, "invalid", str(exc), CLOSE_INVALID)
+            await socket.refuse("invalid", str(exc), CLOSE_INVALID)
         except ValueError as exc:
-            await _refuse(websocket, "invalid", str(exc), CLOSE_TOO_BIG)
-        except WebSocketDisconnect:
+            await socket.refuse("invalid", str(exc), CLOSE_TOO_BIG)
+        except OSError:  # the transport went away mid-send
             pass
         finally:
-            client.close()
             if session is not None:
                 runtime.disconnect(session)
-            if writer is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(writer, 1.0)
-                writer.cancel()
-            if websocket.client_state == WebSocketState.CONNECTED:
-                with contextlib.suppress(Exception):
-                    await websocket.close(1000)
-
-    return endpoint
+            await client.aclose()
+            await socket.close(1000)

@@ -65,6 +65,7 @@ def uvicorn_config(app: Any, *, log_level: str = "warning", **options: Any) -> u
         log_level=log_level,
         # Each WebSocket frame already carries a whole batch; per-message deflate costs CPU on
         # every rerun for small frames. Assets are precompressed instead.
+        ws="websockets-sansio",
         ws_per_message_deflate=False,
         ws_max_size=options.pop("ws_max_size", 16 * 1024 * 1024),
         server_header=False,

@@ -2,149 +2,15 @@
 
 `import bastion as st` gives the app API (`st.title`, `st.button`, `st.session_state`, ...). Names
 are resolved on first use (PEP 562), so importing `bastion` or one of its parts (`bastion.sandbox`)
-does not load the app runtime.
+does not load the app runtime. Type checkers read the names from `__init__.pyi`; keeping them
+out of this file keeps `bastion` free of imports of its parts, so a part that imports `bastion`
+never depends on another part.
 """
 
-from typing import TYPE_CHECKING, Any
+import importlib
+from typing import Any
 
 from bastion._version import __version__ as __version__
-
-if TYPE_CHECKING:
-    from bastion.app.api import (
-        query_params as query_params,
-    )
-    from bastion.app.api import (
-        secrets as secrets,
-    )
-    from bastion.app.api import (
-        session_state as session_state,
-    )
-    from bastion.app.api import (
-        sidebar as sidebar,
-    )
-    from bastion.app.elements.alert import (
-        error as error,
-    )
-    from bastion.app.elements.alert import (
-        exception as exception,
-    )
-    from bastion.app.elements.alert import (
-        info as info,
-    )
-    from bastion.app.elements.alert import (
-        success as success,
-    )
-    from bastion.app.elements.alert import (
-        warning as warning,
-    )
-    from bastion.app.elements.button import (
-        button as button,
-    )
-    from bastion.app.elements.checkbox import (
-        checkbox as checkbox,
-    )
-    from bastion.app.elements.checkbox import (
-        toggle as toggle,
-    )
-    from bastion.app.elements.control import (
-        rerun as rerun,
-    )
-    from bastion.app.elements.control import (
-        stop as stop,
-    )
-    from bastion.app.elements.echo import (
-        echo as echo,
-    )
-    from bastion.app.elements.form import (
-        form as form,
-    )
-    from bastion.app.elements.form import (
-        form_submit_button as form_submit_button,
-    )
-    from bastion.app.elements.json import (
-        json as json,
-    )
-    from bastion.app.elements.layout import (
-        columns as columns,
-    )
-    from bastion.app.elements.layout import (
-        container as container,
-    )
-    from bastion.app.elements.layout import (
-        empty as empty,
-    )
-    from bastion.app.elements.layout import (
-        expander as expander,
-    )
-    from bastion.app.elements.layout import (
-        tabs as tabs,
-    )
-    from bastion.app.elements.metric import (
-        metric as metric,
-    )
-    from bastion.app.elements.multiselect import (
-        multiselect as multiselect,
-    )
-    from bastion.app.elements.number_input import (
-        number_input as number_input,
-    )
-    from bastion.app.elements.page import (
-        set_page_config as set_page_config,
-    )
-    from bastion.app.elements.radio import (
-        radio as radio,
-    )
-    from bastion.app.elements.selectbox import (
-        selectbox as selectbox,
-    )
-    from bastion.app.elements.slider import (
-        select_slider as select_slider,
-    )
-    from bastion.app.elements.slider import (
-        slider as slider,
-    )
-    from bastion.app.elements.status import (
-        balloons as balloons,
-    )
-    from bastion.app.elements.status import (
-        progress as progress,
-    )
-    from bastion.app.elements.status import (
-        spinner as spinner,
-    )
-    from bastion.app.elements.text import (
-        caption as caption,
-    )
-    from bastion.app.elements.text import (
-        code as code,
-    )
-    from bastion.app.elements.text import (
-        divider as divider,
-    )
-    from bastion.app.elements.text import (
-        header as header,
-    )
-    from bastion.app.elements.text import (
-        markdown as markdown,
-    )
-    from bastion.app.elements.text import (
-        subheader as subheader,
-    )
-    from bastion.app.elements.text import (
-        text as text,
-    )
-    from bastion.app.elements.text import (
-        title as title,
-    )
-    from bastion.app.elements.text_input import (
-        text_area as text_area,
-    )
-    from bastion.app.elements.text_input import (
-        text_input as text_input,
-    )
-    from bastion.app.elements.write import (
-        write as write,
-    )
 
 __all__ = [
     "__version__",
@@ -199,9 +65,8 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
-    from bastion.app.api import resolve
-
-    value = resolve(name)
+    # By name, not by an import statement: the root package depends on no part (see above).
+    value = importlib.import_module("bastion.app.api").resolve(name)
     globals()[name] = value  # later lookups skip this function
     return value
 

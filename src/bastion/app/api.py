@@ -8,13 +8,14 @@ a name is used, so `import bastion` (and `bastion.sandbox`) stays cheap.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from bastion.app import context
 from bastion.app.container import SIDEBAR, DeltaGenerator
 from bastion.app.elements.page import QueryParams
 from bastion.app.secrets import Secrets
+from bastion.app.state import SessionState, StateMapping
 
 _E = "bastion.app.elements."
 
@@ -87,61 +88,19 @@ def resolve(name: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-class SessionStateProxy(MutableMapping[str, Any]):
+class SessionStateProxy(StateMapping):
     """`st.session_state`: the running session's state, by item or attribute.
 
     Every access is also an interrupt point, as every other st.* call."""
 
     __slots__ = ()
 
-    @staticmethod
-    def _state() -> Any:
+    def _state(self) -> SessionState:
         return context.get("session_state").state
-
-    def __getitem__(self, key: str) -> Any:
-        return self._state()[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self._state()[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self._state()[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._state()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._state().keys())
-
-    def __len__(self) -> int:
-        return len(self._state())
-
-    def __getattr__(self, key: str) -> Any:
-        if key.startswith("__"):
-            raise AttributeError(key)
-        try:
-            return self._state()[key]
-        except KeyError:
-            raise AttributeError(
-                f"st.session_state has no attribute {key!r}. Did you forget to initialize it? "
-                f"e.g. `if {key!r} not in st.session_state: st.session_state.{key} = ...`"
-            ) from None
-
-    def __setattr__(self, key: str, value: Any) -> None:
-        self._state()[key] = value
-
-    def __delattr__(self, key: str) -> None:
-        try:
-            del self._state()[key]
-        except KeyError:
-            raise AttributeError(key) from None
 
     def __repr__(self) -> str:
         ctx = context.peek()
         return repr(ctx.state.to_dict()) if ctx is not None else "SessionStateProxy()"
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self._state().to_dict())
 
 
 class SecretsProxy(Mapping[str, Any]):

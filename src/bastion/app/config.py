@@ -47,6 +47,9 @@ class ServerConfig(_Section):
 
 class RunnerConfig(_Section):
     magic_enabled: bool = True
+    # How long a script may take to reach its next st.* call after a rerun or stop request
+    # before it is interrupted asynchronously (see bastion.app.runner.Interrupter).
+    interrupt_grace_ms: float = 50.0
 
 
 class ClientConfig(_Section):
@@ -90,7 +93,7 @@ _SECTIONS: dict[str, type[_Section]] = {
 
 def _camel(name: str) -> str:
     if "_" not in name:
-        return name
+        return name if not name.isupper() else name.lower()
     head, *rest = name.lower().split("_")
     return head + "".join(p.capitalize() for p in rest)
 
@@ -104,10 +107,13 @@ def _check_key(section: str, option: str, origin: str) -> str:
         close = difflib.get_close_matches(section, _SECTIONS, n=1)
         hint = f" Did you mean [{close[0]}]?" if close else f" Sections: {', '.join(_SECTIONS)}."
         raise ConfigError(f"{origin}: unknown config section [{section}].{hint}")
-    name = _camel(option)
     valid = _options(section)
-    if name not in valid:
-        close = difflib.get_close_matches(name, valid, n=1)
+    # camelCase, snake_case and SHOUTING all name the same option (baseUrlPath, base_url_path,
+    # BASE_URL_PATH; Streamlit's disconnectedSessionTTL too).
+    by_norm = {v.lower(): v for v in valid}
+    name = by_norm.get(option.replace("_", "").lower(), "")
+    if not name:
+        close = difflib.get_close_matches(_camel(option), valid, n=1)
         hint = f" Did you mean {section}.{close[0]}?" if close else ""
         raise ConfigError(
             f"{origin}: unknown config option {section}.{option}.{hint} "
@@ -154,7 +160,8 @@ def load_config(
         m = _ENV_RE.match(var)
         if m and m[1].lower() in _SECTIONS:
             section = m[1].lower()
-            merged.setdefault(section, {})[_check_key(section, m[2], var)] = _env_value(value)
+            name = _check_key(section, m[2], var)
+            merged.setdefault(section, {})[name] = _env_value(section, name, value)
     for dotted, value in (overrides or {}).items():
         section, _, option = dotted.partition(".")
         merged.setdefault(section, {})[_check_key(section, option, f"--{dotted}")] = value
@@ -165,6 +172,9 @@ def load_config(
         raise ConfigError(f"invalid config value for {where}: {e}") from None
 
 
-def _env_value(value: str) -> Any:
+def _env_value(section: str, name: str, value: str) -> Any:
     # Lists come as comma-separated values (BASTION_SERVER_ALLOWED_ORIGINS=a,b).
-    return value.split(",") if "," in value else value
+    field = next(f for f in msgspec.structs.fields(_SECTIONS[section]) if f.encode_name == name)
+    if getattr(field.type, "__origin__", None) is list:
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return value

@@ -119,16 +119,18 @@ def next_path(ctx: RunContext, dg: DeltaGenerator) -> Path:
 _encode = msgspec.json.encode
 
 
-def emit(what: str, element: Element, source: object = None) -> DeltaGenerator:
+def emit(
+    what: str, element: Element, source: object = None, *, widget_id: str | None = None
+) -> DeltaGenerator:
     """Write `element` at the next position of the current container; return a handle on it.
 
     `source` is what AppTest shows as the element's value (the markdown text rather than the
-    rendered HTML); it never goes over the wire.
+    rendered HTML); it never goes over the wire. `widget_id` marks a widget's element.
     """
     ctx = context.get(what)
     dg = current(ctx)
     path = next_path(ctx, dg)
-    ctx.session.write_node(ctx, path, _encode(element), False, source)
+    ctx.session.write_node(ctx, path, _encode(element), False, source, widget_id)
     return DeltaGenerator(dg._path, locked=path, form_id=dg._form_id)
 
 
@@ -142,7 +144,3 @@ def emit_block(
     ctx.cursors[path] = 0  # a block written again (a placeholder's) starts its children over
     ctx.session.write_node(ctx, path, _encode(block), True, None)
     return DeltaGenerator(path, form_id=form_id if form_id is not None else parent._form_id)
-
-
-def container_form_id(what: str) -> str | None:
-    return current(context.get(what))._form_id

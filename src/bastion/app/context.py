@@ -8,8 +8,10 @@ code between two calls (the runner also raises asynchronously; see runner.py).
 
 from __future__ import annotations
 
+import threading
+import time
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, SupportsIndex
 
 from bastion.app.errors import NoScriptContext, RerunRequested, StopRequested
 
@@ -27,9 +29,10 @@ STOP = 2
 
 class RunContext:
     __slots__ = (
-        "cleared_forms",
         "cursors",
+        "form_paths",
         "forms",
+        "forms_submittable",
         "in_callback",
         "interrupt",
         "run",
@@ -38,6 +41,7 @@ class RunContext:
         "state",
         "submitted_form",
         "target",
+        "wake",
         "written",
     )
 
@@ -50,9 +54,11 @@ class RunContext:
         self.stack: list[DeltaGenerator] = []  # `with container:` blocks, innermost last
         self.target: DeltaGenerator | None = None  # receiver calls: `col.write(...)`
         self.forms: dict[str, bool] = {}  # form id -> clear_on_submit, for forms seen this run
+        self.form_paths: dict[str, Path] = {}
+        self.forms_submittable: set[str] = set()  # forms that got a submit button
         self.submitted_form = submitted_form
-        self.cleared_forms: set[str] = set()
         self.interrupt = NONE
+        self.wake: threading.Event | None = None  # set on interrupt: ends a time.sleep early
         self.in_callback = False
 
     def check(self) -> None:
@@ -86,3 +92,33 @@ def activate(ctx: RunContext | None) -> Any:
 
 def deactivate(token: Any) -> None:
     _current.reset(token)
+
+
+_real_sleep = time.sleep
+
+
+def _sleep(seconds: float | SupportsIndex) -> None:
+    """`time.sleep` that a rerun or stop request ends early when called from a script run."""
+    ctx = _current.get()
+    if ctx is None:
+        _real_sleep(seconds)
+        return
+    seconds = float(seconds)
+    if seconds <= 0:
+        _real_sleep(seconds)  # zero yields the GIL; negative raises ValueError, as before
+        return
+    ctx.check()
+    wake = ctx.wake
+    if wake is None:
+        wake = ctx.wake = threading.Event()
+    ctx.check()  # an interrupt that came before `wake` existed did not set it
+    if wake.wait(seconds):
+        ctx.check()
+
+
+def install_interruptible_sleep() -> None:
+    """Make `time.sleep` in script threads end when the run is interrupted (idempotent).
+
+    Sleeping is the commonest way a script blocks in C, where no interrupt can reach it. The
+    replacement behaves exactly like the original outside script runs."""
+    time.sleep = _sleep

@@ -13,7 +13,6 @@ Rendering is memoized: a script that reruns writes the same strings again and ag
 from __future__ import annotations
 
 import functools
-import html
 import re
 from typing import TYPE_CHECKING
 
@@ -158,7 +157,3 @@ def inline(text: str, allow_html: bool = False) -> str:
 def sanitize(fragment: str) -> str:
     """Clean an HTML fragment with the allow-list (for `st.html`-like paths and as a last step)."""
     return _cleaner().clean(fragment)
-
-
-def escape(text: str) -> str:
-    return html.escape(text, quote=True)

@@ -5,24 +5,28 @@ reused across sessions, so a rerun does not pay for a thread start). When a reru
 arrives while the script runs, the runner:
 
 1. sets the run context's interrupt flag, which every `st.*` call checks, and
-2. raises `Interrupted` asynchronously in the script thread (`PyThreadState_SetAsyncExc`), which
-   CPython delivers between two bytecodes, so a script busy in a pure-Python loop stops too.
+2. if the script has not unwound after a short grace (`Interrupter`), raises `Interrupted`
+   asynchronously in the script thread (`PyThreadState_SetAsyncExc`), which CPython delivers
+   between two bytecodes, so a script busy in a pure-Python loop stops too.
 
 The asynchronous exception is only armed while user code runs: the runtime's own bookkeeping
 (applying widget values, finishing a run, flushing) happens with it disarmed, and any pending one
 is cleared before that bookkeeping starts. The same worker then picks up the pending request, so
-two runs of one session are never alive at once. A script blocked inside a C call (``time.sleep``,
-a socket read) sees the exception when that call returns.
+two runs of one session are never alive at once. ``time.sleep`` in a script wakes at once (the
+runtime makes it wait on the run's wake event); a script blocked in another C call (a socket read,
+a long numpy operation) sees the exception when that call returns.
 """
 
 from __future__ import annotations
 
 import builtins
 import ctypes
+import heapq
 import logging
 import queue
 import sys
 import threading
+import time
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -104,10 +108,67 @@ class RunRequest:
             self.query_string = newer.query_string
 
 
+class Interrupter:
+    """Delivers asynchronous interrupts, but only to scripts that need them.
+
+    An interrupt request first sets the run's flag, which the script sees at its next st.* call;
+    most scripts make one within milliseconds and unwind there, at a clean point. Only a run still
+    going `grace` seconds later (a pure-Python loop, say) gets `Interrupted` raised asynchronously,
+    and again every `repeat` seconds while it keeps going (a bare `except:` swallowed it). The
+    grace keeps asynchronous exceptions rare, because one landing between a library's `acquire()`
+    and its `try:` would leave that lock held.
+    """
+
+    def __init__(self, grace: float = 0.05, repeat: float = 0.5, idle_timeout: float = 5.0) -> None:
+        self.grace = grace
+        self.repeat = repeat
+        self._idle_timeout = idle_timeout
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, ScriptRunner, RunContext]] = []
+        self._seq = 0
+        self._thread: threading.Thread | None = None
+
+    def schedule(self, runner: ScriptRunner, ctx: RunContext, delay: float | None = None) -> None:
+        with self._cond:
+            self._seq += 1
+            due = time.monotonic() + (self.grace if delay is None else delay)
+            heapq.heappush(self._heap, (due, self._seq, runner, ctx))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name="bastion-interrupter", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                if not self._heap:
+                    self._cond.wait(self._idle_timeout)
+                    if not self._heap:
+                        self._thread = None
+                        return
+                    continue
+                due = self._heap[0][0]
+                now = time.monotonic()
+                if due > now:
+                    self._cond.wait(due - now)
+                    continue
+                _, _, runner, ctx = heapq.heappop(self._heap)
+            if runner.fire(ctx):
+                self.schedule(runner, ctx, self.repeat)
+
+
 class ScriptRunner:
-    def __init__(self, session: AppSession, submit: Callable[[Callable[[], None]], None]) -> None:
+    def __init__(
+        self,
+        session: AppSession,
+        submit: Callable[[Callable[[], None]], None],
+        interrupter: Interrupter,
+    ) -> None:
         self._session = session
         self._submit = submit
+        self._interrupter = interrupter
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._pending: RunRequest | None = None
@@ -143,6 +204,11 @@ class ScriptRunner:
     def running(self) -> bool:
         return self._active
 
+    @property
+    def current(self) -> RunContext | None:
+        """The context of the run in progress, if any."""
+        return self._ctx
+
     def wait_idle(self, timeout: float | None) -> bool:
         with self._idle:
             return self._idle.wait_for(lambda: not self._active, timeout)
@@ -152,9 +218,19 @@ class ScriptRunner:
         if ctx is None:
             return  # between runs: the loop picks the pending request up next
         ctx.interrupt = kind
-        if self._armed and not self._fired:
+        wake = ctx.wake
+        if wake is not None:
+            wake.set()  # a script in time.sleep wakes and unwinds at once
+        self._interrupter.schedule(self, ctx)
+
+    def fire(self, ctx: RunContext) -> bool:
+        """Raise `Interrupted` in the script if `ctx` is still running user code; say if it did."""
+        with self._lock:
+            if self._ctx is not ctx or not self._armed or not ctx.interrupt:
+                return False
             self._fired = True
-            _async_raise(self._tid, Interrupted)
+            _async_raise(self._tid, Interrupted)  # replaces one still pending: never two
+            return True
 
     # --- the worker ---------------------------------------------------------------------------
 
@@ -194,8 +270,9 @@ class ScriptRunner:
         session = self._session
         token = context.activate(ctx)
         try:
-            session.run_started(ctx, request)
-            callbacks = session.state.begin_run(request.widgets, request.submit)
+            session.script.forget_changed_modules()
+            callbacks, refresh = session.state.begin_run(request.widgets, request.submit)
+            session.run_started(ctx, request, refresh)
             outcome: BaseException | None = None
             compiled = False
             try:
@@ -218,10 +295,13 @@ class ScriptRunner:
             except Interrupted as e:  # landed between our own statements above
                 outcome = outcome or e
                 self._arm(False)
+            session.script.note_new_modules()
             status = self._status(ctx, outcome, compiled)
             script_rerun = isinstance(outcome, RerunRequested) and not ctx.interrupt
             if status in ("error", "compile_error") and outcome is not None:
                 session.show_exception(ctx, outcome)
+            elif status == "ok":
+                session.warn_missing_submit_buttons(ctx)
             # A run interrupted by a newer request keeps its clicks for the next run (the click
             # would otherwise be lost); every other ending consumes them.
             keep = status == "rerun" and not script_rerun

@@ -20,7 +20,8 @@ import msgspec
 
 from bastion._version import __version__
 from bastion.app.config import AppConfig
-from bastion.app.runner import Workers
+from bastion.app.context import install_interruptible_sleep
+from bastion.app.runner import Interrupter, Workers
 from bastion.app.script import Script
 from bastion.app.secrets import Secrets
 from bastion.app.session import AppSession, SessionClient
@@ -42,6 +43,8 @@ class Runtime:
         self.config = config or AppConfig()
         self.secrets = secrets if secrets is not None else Secrets.for_script(script.directory)
         self.workers = workers or Workers()
+        self.interrupter = Interrupter(grace=self.config.runner.interrupt_grace_ms / 1000)
+        install_interruptible_sleep()
         self._lock = threading.Lock()
         self._sessions: dict[str, AppSession] = {}
         self._by_token: dict[str, AppSession] = {}
@@ -112,8 +115,20 @@ class Runtime:
         )
         return session, _encode(welcome)
 
-    def disconnect(self, session: AppSession, now: float | None = None) -> None:
-        """The socket dropped: stop the script, keep the state for a resume."""
+    def disconnect(
+        self,
+        session: AppSession,
+        now: float | None = None,
+        *,
+        client: SessionClient | None = None,
+    ) -> None:
+        """The socket dropped: stop the script, keep the state for a resume.
+
+        Pass the socket's `client`: if the session was meanwhile resumed by a newer socket (a
+        half-open connection noticed late), the late notice is ignored.
+        """
+        if client is not None and not session.has_client(client):
+            return
         session.detach(time.monotonic() if now is None else now)
 
     def close_session(self, session: AppSession) -> None:
@@ -137,8 +152,10 @@ class Runtime:
         return len(gone)
 
     def shutdown(self, timeout: float = 2.0) -> None:
-        for s in self.sessions():
+        """Stop every script and wait (up to `timeout` in all) for them to end."""
+        sessions = self.sessions()
+        for s in sessions:
             self.close_session(s)
         deadline = time.monotonic() + timeout
-        for s in self.sessions():
+        for s in sessions:
             s.wait_idle(max(0.0, deadline - time.monotonic()))

@@ -12,6 +12,7 @@ import ast
 import importlib.util
 import linecache
 import os
+import sys
 import threading
 from pathlib import Path
 from types import CodeType
@@ -89,6 +90,8 @@ class Script:
         self._lock = threading.Lock()
         self._code: CodeType | None = None
         self._stamp: tuple[int, int] | None = None
+        self._local: dict[str, tuple[str, int]] = {}  # module name -> (file, mtime_ns)
+        self._seen_modules = 0
         if source is not None:
             # Tracebacks show the lines of string scripts too.
             linecache.cache[name] = (len(source), None, source.splitlines(True), name)
@@ -115,3 +118,54 @@ class Script:
                 self._stamp = stamp
                 linecache.checkcache(self.path)
             return self._code
+
+    def forget_changed_modules(self) -> list[str]:
+        """Drop the app's own modules whose file changed from `sys.modules`, so that the next
+        `import` in the script loads the new code (Streamlit's behaviour on save).
+
+        Only modules under the script's directory count, never installed packages nor Bastion
+        itself (see `note_new_modules`). Each run costs one `stat` per app module. Returns the
+        names dropped.
+        """
+        if self.path is None:
+            return []
+        with self._lock:
+            dropped = []
+            for name, (file, mtime) in list(self._local.items()):
+                try:
+                    now = os.stat(file).st_mtime_ns
+                except OSError:
+                    now = -1
+                if now != mtime:
+                    sys.modules.pop(name, None)
+                    del self._local[name]
+                    dropped.append(name)
+            return dropped
+
+    def note_new_modules(self) -> None:
+        """After a run: remember the app modules it imported, with their files' current times
+        (a scan of `sys.modules`, only when it grew)."""
+        if self.path is None or len(sys.modules) == self._seen_modules:
+            return
+        with self._lock:
+            self._scan()
+
+    def _scan(self) -> None:
+        root = self.directory + os.sep
+        for name, module in list(sys.modules.items()):
+            file = getattr(module, "__file__", None)
+            if (
+                name in self._local
+                or name == "__main__"
+                or not isinstance(file, str)
+                or not file.startswith(root)
+                or name.split(".")[0] == "bastion"
+                or "site-packages" in file
+                or "dist-packages" in file
+            ):
+                continue
+            try:
+                self._local[name] = (file, os.stat(file).st_mtime_ns)
+            except OSError:
+                continue
+        self._seen_modules = len(sys.modules)

@@ -15,18 +15,22 @@ ever claimed after its node is queued.
 
 from __future__ import annotations
 
+import logging
+import secrets
 import threading
 import traceback
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qsl, urlencode
 
 import msgspec
 
+from bastion.app import context, markup
 from bastion.app.context import RunContext
 from bastion.app.runner import RunRequest, ScriptRunner
 from bastion.app.state import SessionState
 from bastion.protocol.app import (
+    Alert,
     ClientMsg,
     ExceptionInfo,
     Hello,
@@ -45,6 +49,7 @@ if TYPE_CHECKING:
     from bastion.app.runtime import Runtime
 
 _encode = msgspec.json.encode
+log = logging.getLogger("bastion.app")
 _BATCH_HEAD = b'{"type":"batch","events":['
 _APP_DIR = str(FsPath(__file__).parent)
 
@@ -79,13 +84,16 @@ class AppSession:
         self.disconnected_at: float | None = None
         self.sources: dict[Path, object] | None = None  # AppTest: what each element shows
         self._client: SessionClient = client
-        self._runner = ScriptRunner(self, runtime.workers.submit)
+        self._runner = ScriptRunner(self, runtime.workers.submit, runtime.interrupter)
         self._runs = 0
         self._out: list[bytes] = []
         self._out_lock = threading.Lock()
         self._flush_requested = False
         self._sent: dict[Path, int] = {}
         self._blocks: set[Path] = set()
+        self._widget_paths: dict[str, Path] = {}
+        self._muted: RunContext | None = None  # a run a newly attached client must not see
+        self._max_node_bytes = runtime.config.server.max_message_size * 1024 * 1024
 
     # --- inbound ----------------------------------------------------------------------------
 
@@ -100,9 +108,6 @@ class AppSession:
         elif isinstance(msg, Hello):
             raise ProtocolError("invalid message: `hello` is only valid as the first frame")
 
-    def rerun(self, widgets: dict[str, Any] | None = None) -> None:
-        self._runner.request_rerun(RunRequest(widgets or {}))
-
     def stop(self) -> None:
         self._runner.request_stop()
 
@@ -114,13 +119,21 @@ class AppSession:
         return self._runner.running
 
     def attach(self, client: SessionClient) -> None:
-        """A (re)connected client: it holds no tree, so nothing may be sent as `Same`."""
+        """A (re)connected client: it holds no tree, so nothing may be sent as `Same`, and the
+        rest of a run already in progress is not sent at all (its deltas may address blocks
+        this client never got); the client's first Rerun replaces that run anyway."""
         with self._out_lock:
+            self._muted = self._runner.current
             self._client = client
             self._sent.clear()
+            self._widget_paths.clear()
             self._blocks.clear()
             self._out.clear()
+            self._flush_requested = False  # a flush the old client owed will never come
         self.disconnected_at = None
+
+    def has_client(self, client: SessionClient) -> bool:
+        return self._client is client
 
     def detach(self, now: float) -> None:
         self.attach(_NoClient())
@@ -131,32 +144,62 @@ class AppSession:
 
     def new_context(self, request: RunRequest) -> RunContext:
         self._runs += 1
-        return RunContext(self, self._runs, request.submit[0] if request.submit else None)
+        submit = request.submit
+        form = submit[0] if submit is not None and self.state.valid_submit(submit) else None
+        return RunContext(self, self._runs, form)
 
-    def run_started(self, ctx: RunContext, request: RunRequest) -> None:
+    def run_started(self, ctx: RunContext, request: RunRequest, refresh: list[str]) -> None:
         if request.query_string is not None:
             self.query = parse_qsl(request.query_string, keep_blank_values=True)
-        self._push(_encode(RunStarted(run=ctx.run)))
+        if ctx is self._muted:
+            return
+        if refresh:
+            # The browser shows what it sent, not what it was last sent: no `same` marker for
+            # those widgets (a callback or a rejected value may put the old value back, and the
+            # browser must then be corrected).
+            with self._out_lock:
+                for wid in refresh:
+                    path = self._widget_paths.get(wid)
+                    if path is not None:
+                        self._sent.pop(path, None)
+        self._push(_encode(RunStarted(run=ctx.run)), ctx)
 
     def run_finished(self, ctx: RunContext, status: RunStatus) -> None:
-        if status != "rerun":
-            with self._out_lock:
+        with self._out_lock:
+            if ctx is self._muted:
+                self._muted = None
+                return
+            if status != "rerun":
                 written = ctx.written
                 for path in [p for p in self._sent if p not in written]:
                     del self._sent[path]
                 self._blocks &= written
+                self._widget_paths = {w: p for w, p in self._widget_paths.items() if p in written}
                 if self.sources is not None:
                     for path in [p for p in self.sources if p not in written]:
                         del self.sources[path]
-        self._push(_encode(RunFinished(run=ctx.run, status=status)))
+        self._push(_encode(RunFinished(run=ctx.run, status=status)), ctx)
         self.flush()
 
     def write_node(
-        self, ctx: RunContext, path: Path, data: bytes, is_block: bool, source: object
+        self,
+        ctx: RunContext,
+        path: Path,
+        data: bytes,
+        is_block: bool,
+        source: object,
+        widget_id: str | None = None,
     ) -> None:
+        if len(data) > self._max_node_bytes:
+            data = _encode(_too_big(len(data), self._max_node_bytes))
+            is_block = False
         digest = hash(data)
         pj = _encode(path)
         with self._out_lock:
+            if ctx is self._muted:
+                return
+            if widget_id is not None:
+                self._widget_paths[widget_id] = path
             sent = self._sent
             if sent.get(path) == digest:
                 part = b'{"type":"same","path":' + pj + b"}"
@@ -186,10 +229,12 @@ class AppSession:
         self._client.request_flush()
 
     def push_event(self, event: msgspec.Struct) -> None:
-        self._push(_encode(event))
+        self._push(_encode(event), context.peek())
 
-    def _push(self, part: bytes) -> None:
+    def _push(self, part: bytes, ctx: RunContext | None) -> None:
         with self._out_lock:
+            if ctx is not None and ctx is self._muted:
+                return
             self._out.append(part)
             if self._flush_requested:
                 return
@@ -221,22 +266,49 @@ class AppSession:
         path = next_path(ctx, current(ctx))
         self.write_node(ctx, path, _encode(element), False, exc)
 
+    def warn_missing_submit_buttons(self, ctx: RunContext) -> None:
+        """As Streamlit does: a form without a submit button can never send its values."""
+        for form_id, path in ctx.form_paths.items():
+            if form_id in ctx.forms_submittable:
+                continue
+            index = ctx.cursors.get(path, 0)
+            ctx.cursors[path] = index + 1
+            text = (
+                f"Missing submit button: form {form_id!r} has no st.form_submit_button(), so its "
+                "values can never be sent. Add one inside the form."
+            )
+            alert = Alert(kind="error", body_html=markup.markdown(text))
+            self.write_node(ctx, (*path, index), _encode(alert), False, text)
+
     def set_query(self, pairs: list[tuple[str, str]]) -> None:
         self.query = pairs
         self.push_event(QueryChanged(query_string=urlencode(pairs)))
 
 
+def _too_big(size: int, limit: int) -> ExceptionInfo:
+    return ExceptionInfo(
+        exc_type="MessageSizeError",
+        message=(
+            f"An element of {size / 1e6:.1f} MB exceeds the {limit / 1e6:.0f} MB limit "
+            "(server.maxMessageSize). Show less data, or raise the limit."
+        ),
+    )
+
+
 def exception_element(exc: BaseException, details: bool) -> ExceptionInfo:
-    """An exception as shown in the app; the runtime's own frames are left out."""
-    frames: tuple[str, ...] = ()
-    if details:
-        tb = [
-            f
-            for f in traceback.extract_tb(exc.__traceback__)
-            if not f.filename.startswith(_APP_DIR)
-        ]
-        frames = tuple(traceback.format_list(tb))
+    """An exception as shown in the app; the runtime's own frames are left out.
+
+    Without `details` (production), the browser gets the type, the message and an error id; the
+    traceback goes to the server log under that id.
+    """
+    tb = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith(_APP_DIR)]
+    frames = tuple(traceback.format_list(tb))
     message = str(exc)
     if isinstance(exc, SyntaxError) and exc.lineno:
         message = f"{exc.msg} ({exc.filename}, line {exc.lineno})"
-    return ExceptionInfo(exc_type=type(exc).__name__, message=message, traceback=frames)
+    name = type(exc).__name__
+    if details:
+        return ExceptionInfo(exc_type=name, message=message, traceback=frames)
+    error_id = secrets.token_hex(6)
+    log.error("app error %s: %s: %s\n%s", error_id, name, message, "".join(frames))
+    return ExceptionInfo(exc_type=name, message=message, error_id=error_id)

@@ -19,7 +19,7 @@ AppTest's thread while no script runs), so it needs no lock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,7 @@ class Widget:
     on_change: Callable[..., Any] | None = None
     args: tuple[Any, ...] = ()
     kwargs: Mapping[str, Any] = field(default_factory=dict)
+    help: str | None = None
 
 
 class SessionState:
@@ -76,8 +77,10 @@ class SessionState:
 
     def begin_run(
         self, client_values: Mapping[str, Any], submit: tuple[str, str] | None
-    ) -> list[Widget]:
-        """Apply the frontend's values; return the widgets whose callbacks must run, in order."""
+    ) -> tuple[list[Widget], list[str]]:
+        """Apply the frontend's values. Return the widgets whose callbacks must run, in order,
+        and the ids of widgets the browser may now show differently from what it was last sent
+        (a new value, or one this rejected): their elements must be sent again in full."""
         self._written.clear()
         self._created.clear()
         self._created_keys.clear()
@@ -85,18 +88,25 @@ class SessionState:
             self.reset_triggers()  # one-shot: a click was seen by the run it started
         self._carry_triggers = False
         changed: list[Widget] = []
+        shown_differently: list[str] = []
         widgets = self._widgets
+        if submit is not None and not self.valid_submit(submit):
+            submit = None  # forged: not a live, enabled submit button of that form
         form = submit[0] if submit else None
         for wid, raw in client_values.items():
             w = widgets.get(wid)
-            if w is None or w.disabled or w.form_submit:
+            if w is None or w.form_submit:
                 continue  # unknown (stale or forged) or not settable this way
             if w.form_id is not None and w.form_id != form:
                 continue  # a form's values count only when that form is submitted
+            if w.disabled:
+                shown_differently.append(wid)  # a forged change: put the browser right
+                continue
             try:
                 value = w.parse(raw)
             except (InvalidValue, TypeError, ValueError, OverflowError):
-                continue  # forged or stale: keep the last valid value
+                shown_differently.append(wid)  # forged or stale: keep the last valid value
+                continue
             if w.trigger:
                 if value:
                     self._values[wid] = True
@@ -104,17 +114,21 @@ class SessionState:
             elif value != self._values.get(wid, w.default):
                 self._values[wid] = value
                 changed.append(w)
+                shown_differently.append(wid)
         if submit is not None:
-            button = widgets.get(submit[1])
-            if (
-                button is not None
-                and button.form_submit
-                and button.form_id == submit[0]
-                and not button.disabled
-            ):
-                self._values[button.id] = True
-                changed.append(button)
-        return changed
+            button = widgets[submit[1]]
+            self._values[button.id] = True
+            changed.append(button)
+        return changed, shown_differently
+
+    def valid_submit(self, submit: tuple[str, str]) -> bool:
+        button = self._widgets.get(submit[1])
+        return (
+            button is not None
+            and button.form_submit
+            and button.form_id == submit[0]
+            and not button.disabled
+        )
 
     def finish_run(self, complete: bool, *, keep_triggers: bool = False) -> None:
         """End of a run. `complete`: the run reached its end (or an uncaught exception)."""
@@ -269,8 +283,53 @@ class SessionState:
     def value_of(self, widget_id: str) -> Any:
         return self._values[widget_id]
 
-    def widget(self, widget_id: str) -> Widget | None:
-        return self._widgets.get(widget_id)
 
-    def created_this_run(self, widget_id: str) -> bool:
-        return widget_id in self._created
+class StateMapping(MutableMapping[str, Any]):
+    """The mapping users see (`st.session_state`, AppTest's `at.session_state`): items and
+    attributes over the `SessionState` that `_state()` returns."""
+
+    __slots__ = ()
+
+    def _state(self) -> SessionState:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> Any:
+        return self._state()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._state()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._state()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._state()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._state().keys())
+
+    def __len__(self) -> int:
+        return len(self._state())
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self._state()[key]
+        except KeyError:
+            raise AttributeError(
+                f"st.session_state has no attribute {key!r}. Did you forget to initialize it? "
+                f"e.g. `if {key!r} not in st.session_state: st.session_state.{key} = ...`"
+            ) from None
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        self._state()[key] = value
+
+    def __delattr__(self, key: str) -> None:
+        try:
+            del self._state()[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._state().to_dict()

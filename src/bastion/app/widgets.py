@@ -14,10 +14,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bastion.app import context, markup
-from bastion.app.container import current
+from bastion.app.container import current, emit
 from bastion.app.context import RunContext
 from bastion.app.errors import FormError, InvalidArgument
 from bastion.app.state import InvalidValue, Widget
+from bastion.protocol.app import Element
 
 LABEL_VISIBILITIES = ("visible", "hidden", "collapsed")
 
@@ -97,13 +98,97 @@ def register(ctx: RunContext, w: Widget) -> tuple[Any, Any]:
     return value, value
 
 
-def form_of(ctx: RunContext) -> str | None:
-    return current(ctx).form_id
+class Common:
+    """The checked arguments every widget takes, and where it is being created."""
 
+    __slots__ = (
+        "args",
+        "callback",
+        "ctx",
+        "disabled",
+        "form_id",
+        "help",
+        "help_html",
+        "key",
+        "kind",
+        "kwargs",
+        "label",
+        "visibility",
+    )
 
-def start(kind: str) -> tuple[RunContext, str | None]:
-    ctx = context.get(kind)
-    return ctx, form_of(ctx)
+    def __init__(
+        self,
+        kind: str,
+        label: object,
+        key: object,
+        help: object,
+        callback: object,
+        args: object,
+        kwargs: object,
+        disabled: object,
+        label_visibility: object = "visible",
+        callback_param: str = "on_change",
+    ) -> None:
+        self.kind = kind
+        self.ctx = context.get(kind)
+        self.form_id = current(self.ctx).form_id
+        self.label = check_label(kind, label)
+        self.key = check_key(kind, key)
+        self.callback, self.args, self.kwargs = check_callback(
+            kind, callback, args, kwargs, self.form_id, callback_param
+        )
+        self.visibility = check_visibility(kind, label_visibility)
+        self.disabled = bool(disabled)
+        self.help = help
+        self.help_html = help_html(help, kind)  # checked before anything is registered
+
+    def register(
+        self,
+        identity: Sequence[object],
+        default: Any,
+        parse: Callable[[Any], Any],
+        check: Callable[[Any], Any],
+        *,
+        trigger: bool = False,
+        form_submit: bool = False,
+    ) -> tuple[Widget, Any, Any]:
+        """Create the widget's definition and register it: (widget, script value, shown value)."""
+        w = Widget(
+            id=widget_id(self.kind, self.key, self.form_id, (self.label, self.help, *identity)),
+            kind=self.kind,
+            label=self.label,
+            key=self.key,
+            default=default,
+            parse=parse,
+            check=check,
+            form_id=self.form_id,
+            disabled=self.disabled,
+            trigger=trigger,
+            form_submit=form_submit,
+            on_change=self.callback,
+            args=self.args,
+            kwargs=self.kwargs,
+            help=self.help if isinstance(self.help, str) else None,
+        )
+        value, shown = register(self.ctx, w)
+        return w, value, shown
+
+    def emit(self, w: Widget, element: Element, source: object = None) -> None:
+        emit(self.kind, element, w if source is None else source, widget_id=w.id)
+
+    def fields(self, w: Widget, *, visibility: bool = True) -> dict[str, Any]:
+        """The fields every widget element carries."""
+        out: dict[str, Any] = {
+            "id": w.id,
+            "label_html": markup.inline(self.label),
+            "form_id": self.form_id,
+            "help_html": self.help_html,
+            "disabled": self.disabled,
+            "key": self.key,
+        }
+        if visibility:
+            out["label_visibility"] = self.visibility
+        return out
 
 
 # --- value parsers: client wire value -> Python value, or InvalidValue ---------------------------
@@ -161,13 +246,32 @@ def parse_text(raw: object, max_chars: int | None, allow_none: bool) -> str | No
     return raw
 
 
-def option_index(options: Sequence[object], value: object) -> int:
+def option_index(
+    options: Sequence[object],
+    value: object,
+    labels: Sequence[str] | None = None,
+    format_func: Callable[[Any], Any] | None = None,
+) -> int:
+    """The index of `value` among `options`, by equality; else, given the labels, by its label.
+
+    The label fallback keeps a widget's value across reruns when the options are objects of a
+    class the script defines (a new class each run, so old values never compare equal), as long
+    as their labels are unique.
+    """
     for i, option in enumerate(options):
         try:
             if option == value:
                 return i
         except Exception:  # noqa: S112 - an option whose __eq__ fails simply does not match
             continue
+    if labels is not None and format_func is not None:
+        try:
+            label = str(format_func(value))
+        except Exception:
+            label = None
+        matches = [i for i, shown in enumerate(labels) if shown == label]
+        if len(matches) == 1:
+            return matches[0]
     raise InvalidValue(f"{value!r} is not one of the options")
 
 

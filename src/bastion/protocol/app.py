@@ -13,7 +13,7 @@ Message flow::
     client                                   server
       | -- Hello{protocol, resume_token?} ---> |   first frame, always
       | <-- Welcome{protocol, resume_token} -- |   or Refused{code, message} and the socket closes
-      | -- Rerun{widgets, query_string?} ----> |   first run: widgets == {}
+      | -- Rerun{widgets, query_string?} ----> |   always next, after a new or resumed Welcome
       | <-- Batch[RunStarted, Delta..., ...] - |   one frame per flush (a few ms apart at most)
       | <-- Batch[..., Delta..., RunFinished]  |
       | -- Rerun{widgets: {id: value}} ------> |   a widget changed (outside a form)
@@ -21,6 +21,10 @@ Message flow::
       | -- Stop{} ---------------------------> |   stop the running script
       | <-- Batch[RunStarted, ...] ----------- |   a new run interrupts the old one: the old run
       |                                        |   ends with RunFinished{status: "rerun"} first
+
+After a resumed Welcome the server sends nothing more of a run that was in progress: the client's
+first Rerun starts a fresh one, and a resumed session keeps its widget state, so that Rerun may
+carry no widgets at all.
 
 Deltas are addressed by a position path, as in Streamlit's ``delta_path``: ``[root, i, j, ...]``
 where ``root`` is 0 for the main area and 1 for the sidebar, and each following index is the

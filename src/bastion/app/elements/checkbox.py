@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
-from bastion.app import markup, widgets
-from bastion.app.container import emit
+from bastion.app import widgets
 from bastion.app.errors import InvalidArgument
-from bastion.app.state import InvalidValue, Widget
+from bastion.app.state import InvalidValue
 from bastion.protocol.app import Checkbox
+
+Visibility = Literal["visible", "hidden", "collapsed"]
 
 
 def _check(value: object) -> bool:
@@ -18,59 +19,11 @@ def _check(value: object) -> bool:
     return value
 
 
-def _make(
-    kind: str,
-    style: Literal["checkbox", "toggle"],
-    label: object,
-    value: object,
-    key: object,
-    help: object,
-    on_change: Any,
-    args: Any,
-    kwargs: Any,
-    disabled: bool,
-    label_visibility: object,
-) -> bool:
-    ctx, form_id = widgets.start(kind)
-    text = widgets.check_label(kind, label)
-    user_key = widgets.check_key(kind, key)
+def _make(c: widgets.Common, style: Literal["checkbox", "toggle"], value: object) -> bool:
     if not isinstance(value, bool):
-        raise InvalidArgument(kind, "value", "True or False", value)
-    callback, cargs, ckwargs = widgets.check_callback(
-        kind, on_change, args, kwargs, form_id, "on_change"
-    )
-    visibility = widgets.check_visibility(kind, label_visibility)
-    wid = widgets.widget_id(kind, user_key, form_id, (text, value, help))
-    w = Widget(
-        id=wid,
-        kind=kind,
-        label=text,
-        key=user_key,
-        default=value,
-        parse=widgets.parse_bool,
-        check=_check,
-        form_id=form_id,
-        disabled=bool(disabled),
-        on_change=callback,
-        args=cargs,
-        kwargs=ckwargs,
-    )
-    current, shown = widgets.register(ctx, w)
-    emit(
-        kind,
-        Checkbox(
-            id=wid,
-            label_html=markup.inline(text),
-            value=shown,
-            style=style,
-            form_id=form_id,
-            help_html=widgets.help_html(help, kind),
-            disabled=bool(disabled),
-            label_visibility=visibility,
-            key=user_key,
-        ),
-        w,
-    )
+        raise InvalidArgument(c.kind, "value", "True or False", value)
+    w, current, shown = c.register((value,), value, widgets.parse_bool, _check)
+    c.emit(w, Checkbox(**c.fields(w), value=shown, style=style))
     return bool(current)
 
 
@@ -84,21 +37,12 @@ def checkbox(
     kwargs: dict[str, Any] | None = None,
     *,
     disabled: bool = False,
-    label_visibility: Literal["visible", "hidden", "collapsed"] = "visible",
+    label_visibility: Visibility = "visible",
 ) -> bool:
-    return _make(
-        "checkbox",
-        "checkbox",
-        label,
-        value,
-        key,
-        help,
-        on_change,
-        args,
-        kwargs,
-        disabled,
-        label_visibility,
+    c = widgets.Common(
+        "checkbox", label, key, help, on_change, args, kwargs, disabled, label_visibility
     )
+    return _make(c, "checkbox", value)
 
 
 def toggle(
@@ -111,18 +55,9 @@ def toggle(
     kwargs: dict[str, Any] | None = None,
     *,
     disabled: bool = False,
-    label_visibility: Literal["visible", "hidden", "collapsed"] = "visible",
+    label_visibility: Visibility = "visible",
 ) -> bool:
-    return _make(
-        "toggle",
-        "toggle",
-        label,
-        value,
-        key,
-        help,
-        on_change,
-        args,
-        kwargs,
-        disabled,
-        label_visibility,
+    c = widgets.Common(
+        "toggle", label, key, help, on_change, args, kwargs, disabled, label_visibility
     )
+    return _make(c, "toggle", value)

@@ -32,10 +32,16 @@ def _block_source(filename: str, with_line: int) -> str:
     return textwrap.dedent("".join(body)).rstrip("\n")
 
 
-@contextlib.contextmanager
-def echo(code_location: Literal["above", "below"] = "above") -> Iterator[None]:
+def echo(
+    code_location: Literal["above", "below"] = "above",
+) -> contextlib.AbstractContextManager[None]:
     if code_location not in ("above", "below"):
         raise InvalidArgument("echo", "code_location", "'above' or 'below'", code_location)
+    return _echo(code_location)
+
+
+@contextlib.contextmanager
+def _echo(code_location: str) -> Iterator[None]:
     frame = sys._getframe(2)  # the script's `with st.echo():` line (past contextmanager)
     source = _block_source(frame.f_code.co_filename, frame.f_lineno)
     placeholder: DeltaGenerator | None = empty() if code_location == "above" else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
-from bastion.app import context
+from bastion.app import context, widgets
 from bastion.app.container import DeltaGenerator, current, emit_block
 from bastion.app.elements.button import ButtonKind, make_button
 from bastion.app.errors import FormError, InvalidArgument
@@ -47,7 +47,9 @@ def form(
         enter_to_submit=bool(enter_to_submit),
         border=bool(border),
     )
-    return emit_block("form", block, form_id=key)
+    handle = emit_block("form", block, form_id=key)
+    ctx.form_paths[key] = handle._path
+    return handle
 
 
 def form_submit_button(
@@ -63,7 +65,7 @@ def form_submit_button(
     disabled: bool = False,
     use_container_width: bool = False,
 ) -> bool:
-    return make_button(
+    c = widgets.Common(
         "form_submit_button",
         label,
         key,
@@ -71,9 +73,7 @@ def form_submit_button(
         on_click,
         args,
         kwargs,
-        type,
-        icon,
         disabled,
-        use_container_width,
-        form_submit=True,
+        callback_param="on_click",
     )
+    return make_button(c, type, icon, use_container_width, form_submit=True)

@@ -26,9 +26,9 @@ def metric(
     value: object,
     delta: object = None,
     delta_color: Literal["normal", "inverse", "off"] = "normal",
-    *,
     help: str | None = None,
     label_visibility: Literal["visible", "hidden", "collapsed"] = "visible",
+    *,
     border: bool = False,
 ) -> DeltaGenerator:
     label = check_label("metric", label)

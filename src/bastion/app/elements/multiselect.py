@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from bastion.app import markup, widgets
-from bastion.app.container import emit
+from bastion.app import widgets
 from bastion.app.errors import InvalidArgument
-from bastion.app.state import InvalidValue, Widget
+from bastion.app.state import InvalidValue
 from bastion.protocol.app import Multiselect
 
 
@@ -28,78 +27,48 @@ def multiselect(
     disabled: bool = False,
     label_visibility: Literal["visible", "hidden", "collapsed"] = "visible",
 ) -> list[Any]:
-    kind = "multiselect"
-    ctx, form_id = widgets.start(kind)
-    text = widgets.check_label(kind, label)
-    user_key = widgets.check_key(kind, key)
-    opts = widgets.check_options(kind, options)
-    shown_opts = widgets.format_options(kind, opts, format_func)
+    c = widgets.Common(
+        "multiselect", label, key, help, on_change, args, kwargs, disabled, label_visibility
+    )
+    opts = widgets.check_options(c.kind, options)
+    labels = widgets.format_options(c.kind, opts, format_func)
     if max_selections is not None and (
         isinstance(max_selections, bool)
         or not isinstance(max_selections, int)
         or max_selections < 1
     ):
-        raise InvalidArgument(kind, "max_selections", "a positive int or None", max_selections)
+        raise InvalidArgument(c.kind, "max_selections", "a positive int or None", max_selections)
 
     def check(value: object) -> list[Any]:
         if value is None:
             return []
-        items = [value] if isinstance(value, str) or not hasattr(value, "__iter__") else list(value)
-        picked = [opts[widgets.option_index(opts, v)] for v in items]
+        items = [value] if isinstance(value, str) or not hasattr(value, "__iter__") else value
+        picked = [opts[widgets.option_index(opts, v, labels, format_func)] for v in items]
         if max_selections is not None and len(picked) > max_selections:
             raise InvalidValue(f"at most {max_selections} selections")
         return picked
 
-    try:
-        default_list = check(default)
-    except InvalidValue as e:
-        raise InvalidArgument(
-            kind, "default", f"options from {list(shown_opts)[:10]}", default, str(e)
-        ) from None
-
     def parse(raw: object) -> list[Any]:
         return [opts[i] for i in widgets.parse_indices(raw, len(opts), max_selections)]
 
-    callback, cargs, ckwargs = widgets.check_callback(
-        kind, on_change, args, kwargs, form_id, "on_change"
+    try:
+        initial = check(default)
+    except InvalidValue as e:
+        raise InvalidArgument(
+            c.kind, "default", f"options from {list(labels)[:10]}", default, str(e)
+        ) from None
+    w, value, shown = c.register(
+        (labels, [widgets.option_index(opts, d) for d in initial], max_selections, placeholder),
+        initial,
+        parse,
+        check,
     )
-    visibility = widgets.check_visibility(kind, label_visibility)
-    wid = widgets.widget_id(
-        kind,
-        user_key,
-        form_id,
-        (text, shown_opts, [repr(d) for d in default_list], help, max_selections),
+    element = Multiselect(
+        **c.fields(w),
+        options=labels,
+        indices=tuple(widgets.option_index(opts, v) for v in shown),
+        max_selections=max_selections,
+        placeholder=str(placeholder),
     )
-    w = Widget(
-        id=wid,
-        kind=kind,
-        label=text,
-        key=user_key,
-        default=default_list,
-        parse=parse,
-        check=check,
-        form_id=form_id,
-        disabled=bool(disabled),
-        on_change=callback,
-        args=cargs,
-        kwargs=ckwargs,
-    )
-    value, shown = widgets.register(ctx, w)
-    emit(
-        kind,
-        Multiselect(
-            id=wid,
-            label_html=markup.inline(text),
-            options=shown_opts,
-            indices=tuple(widgets.option_index(opts, v) for v in shown),
-            max_selections=max_selections,
-            placeholder=str(placeholder),
-            form_id=form_id,
-            help_html=widgets.help_html(help, kind),
-            disabled=bool(disabled),
-            label_visibility=visibility,
-            key=user_key,
-        ),
-        (w, shown_opts, opts),
-    )
+    c.emit(w, element, (w, labels, opts))
     return list(value)

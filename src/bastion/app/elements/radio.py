@@ -1,4 +1,4 @@
-"""st.radio: pick one option."""
+"""st.radio: pick one option (and what st.selectbox shares with it)."""
 
 from __future__ import annotations
 
@@ -6,40 +6,47 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from bastion.app import markup, widgets
-from bastion.app.container import emit
 from bastion.app.errors import InvalidArgument
-from bastion.app.state import InvalidValue, Widget
+from bastion.app.state import InvalidValue
 from bastion.protocol.app import Radio
 
 
-def check_index(kind: str, index: object, n: int, allow_none: bool = True) -> int | None:
-    if index is None and allow_none:
-        return None
-    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < max(n, 1):
-        raise InvalidArgument(kind, "index", f"an int in [0, {n}) or None", index)
-    if n == 0:
-        return None
-    return index
+class OneOf:
+    """Options of a pick-one widget, their labels, and its value checks."""
 
+    def __init__(
+        self, c: widgets.Common, options: object, format_func: object, index: object
+    ) -> None:
+        self.options = widgets.check_options(c.kind, options)
+        self.labels = widgets.format_options(c.kind, self.options, format_func)  # type: ignore[arg-type]
+        self.format_func: Callable[[Any], Any] = format_func  # type: ignore[assignment]
+        n = len(self.options)
+        if index is not None and (
+            isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < max(n, 1)
+        ):
+            raise InvalidArgument(c.kind, "index", f"an int in [0, {n}) or None", index)
+        self.index: int | None = index if n else None
+        self.default = None if self.index is None else self.options[self.index]
 
-def one_of(
-    options: Sequence[Any], allow_none: bool
-) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
-    """(parse, check) for a widget whose value is one option (or None)."""
-    n = len(options)
+    def parse(self, raw: object) -> Any:
+        i = widgets.parse_index(raw, len(self.options), self.index is None)
+        return None if i is None else self.options[i]
 
-    def parse(raw: object) -> Any:
-        i = widgets.parse_index(raw, n, allow_none)
-        return None if i is None else options[i]
-
-    def check(value: object) -> Any:
+    def check(self, value: object) -> Any:
         if value is None:
-            if allow_none:
+            if self.index is None:
                 return None
             raise InvalidValue("None is not an option")
-        return options[widgets.option_index(options, value)]
+        i = widgets.option_index(self.options, value, self.labels, self.format_func)
+        return self.options[i]
 
-    return parse, check
+    def index_of(self, value: object) -> int | None:
+        return None if value is None else widgets.option_index(self.options, value)
+
+    def register(self, c: widgets.Common, *identity: object) -> tuple[Any, Any, Any]:
+        return c.register(
+            (self.labels, self.index, *identity), self.default, self.parse, self.check
+        )
 
 
 def radio(
@@ -58,53 +65,18 @@ def radio(
     captions: Sequence[str] | None = None,
     label_visibility: Literal["visible", "hidden", "collapsed"] = "visible",
 ) -> Any:
-    kind = "radio"
-    ctx, form_id = widgets.start(kind)
-    text = widgets.check_label(kind, label)
-    user_key = widgets.check_key(kind, key)
-    opts = widgets.check_options(kind, options)
-    shown_opts = widgets.format_options(kind, opts, format_func)
-    idx = check_index(kind, index, len(opts))
-    callback, cargs, ckwargs = widgets.check_callback(
-        kind, on_change, args, kwargs, form_id, "on_change"
+    c = widgets.Common(
+        "radio", label, key, help, on_change, args, kwargs, disabled, label_visibility
     )
-    visibility = widgets.check_visibility(kind, label_visibility)
-    caps = tuple(markup.inline(str(c)) for c in captions) if captions else ()
-    wid = widgets.widget_id(
-        kind, user_key, form_id, (text, shown_opts, idx, help, tuple(captions or ()))
+    one = OneOf(c, options, format_func, index)
+    caps = tuple(str(x) for x in captions) if captions else ()
+    w, value, shown = one.register(c, caps)
+    element = Radio(
+        **c.fields(w),
+        options_html=tuple(markup.inline(o) for o in one.labels),
+        index=one.index_of(shown),
+        horizontal=bool(horizontal),
+        captions_html=tuple(markup.inline(x) for x in caps),
     )
-    parse, check = one_of(opts, allow_none=idx is None)
-    default = None if idx is None else opts[idx]
-    w = Widget(
-        id=wid,
-        kind=kind,
-        label=text,
-        key=user_key,
-        default=default,
-        parse=parse,
-        check=check,
-        form_id=form_id,
-        disabled=bool(disabled),
-        on_change=callback,
-        args=cargs,
-        kwargs=ckwargs,
-    )
-    value, shown = widgets.register(ctx, w)
-    emit(
-        kind,
-        Radio(
-            id=wid,
-            label_html=markup.inline(text),
-            options_html=tuple(markup.inline(o) for o in shown_opts),
-            index=None if shown is None else widgets.option_index(opts, shown),
-            horizontal=bool(horizontal),
-            captions_html=caps,
-            form_id=form_id,
-            help_html=widgets.help_html(help, kind),
-            disabled=bool(disabled),
-            label_visibility=visibility,
-            key=user_key,
-        ),
-        (w, shown_opts, opts),
-    )
+    c.emit(w, element, (w, one.labels, one.options))
     return value

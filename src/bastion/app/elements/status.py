@@ -8,13 +8,19 @@ from collections.abc import Iterator
 from bastion.app import context, markup
 from bastion.app.container import DeltaGenerator, emit
 from bastion.app.errors import InvalidArgument
-from bastion.protocol.app import Balloons, Empty, Progress, Spinner
+from bastion.protocol.app import Balloons, Progress, Spinner
+
+
+def spinner(
+    text: str = "In progress...", *, show_time: bool = False
+) -> contextlib.AbstractContextManager[None]:
+    if not isinstance(text, str):
+        raise InvalidArgument("spinner", "text", "a str", text)
+    return _spinner(text, show_time)
 
 
 @contextlib.contextmanager
-def spinner(text: str = "In progress...", *, show_time: bool = False) -> Iterator[None]:
-    if not isinstance(text, str):
-        raise InvalidArgument("spinner", "text", "a str", text)
+def _spinner(text: str, show_time: bool) -> Iterator[None]:
     handle = emit(
         "spinner", Spinner(text_html=markup.inline(text), show_time=bool(show_time)), text
     )
@@ -50,8 +56,3 @@ def progress(value: int | float, text: str | None = None) -> DeltaGenerator:
 
 def balloons() -> DeltaGenerator:
     return emit("balloons", Balloons(nonce=context.get("balloons").run), None)
-
-
-def empty() -> DeltaGenerator:
-    """A placeholder: write into it (`ph.text(...)`) to replace its content in place."""
-    return emit("empty", Empty(), None)

@@ -5,102 +5,53 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
-from bastion.app import markup, widgets
-from bastion.app.container import emit
+from bastion.app import widgets
 from bastion.app.errors import InvalidArgument
-from bastion.app.state import InvalidValue, Widget
 from bastion.protocol.app import MAX_TEXT_VALUE, TextInput
+
+Visibility = Literal["visible", "hidden", "collapsed"]
+
+
+def _positive(kind: str, name: str, value: object) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise InvalidArgument(kind, name, "a positive int or None", value)
+    return value
 
 
 def _make(
-    kind: str,
-    label: object,
+    c: widgets.Common,
     value: object,
     max_chars: object,
-    key: object,
     input_type: object,
-    help: object,
     autocomplete: object,
-    on_change: Any,
-    args: Any,
-    kwargs: Any,
     placeholder: object,
-    disabled: bool,
-    label_visibility: object,
     height: object,
 ) -> str | None:
-    ctx, form_id = widgets.start(kind)
-    text = widgets.check_label(kind, label)
-    user_key = widgets.check_key(kind, key)
-    if value is not None and not isinstance(value, str):
-        value = str(value)
-    if max_chars is not None and (
-        isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1
-    ):
-        raise InvalidArgument(kind, "max_chars", "a positive int or None", max_chars)
-    limit = max_chars if max_chars is not None else MAX_TEXT_VALUE
-    if value is not None and len(value) > limit:
-        raise InvalidArgument(kind, "value", f"at most max_chars={max_chars} characters", value)
+    text = None if value is None else value if isinstance(value, str) else str(value)
+    limit = _positive(c.kind, "max_chars", max_chars)
+    cap = limit if limit is not None else MAX_TEXT_VALUE
+    if text is not None and len(text) > cap:
+        raise InvalidArgument(c.kind, "value", f"at most max_chars={limit} characters", value)
     if input_type not in ("default", "password"):
-        raise InvalidArgument(kind, "type", "'default' or 'password'", input_type)
-    if height is not None and (
-        isinstance(height, bool) or not isinstance(height, int) or height < 1
-    ):
-        raise InvalidArgument(kind, "height", "a positive int (pixels) or None", height)
-    allow_none = value is None
+        raise InvalidArgument(c.kind, "type", "'default' or 'password'", input_type)
+    rows = _positive(c.kind, "height", height)
+    nullable = text is None
 
     def parse(raw: object) -> str | None:
-        return widgets.parse_text(raw, limit, allow_none)
+        return widgets.parse_text(raw, cap, nullable)
 
-    def check(v: object) -> str | None:
-        if v is None and allow_none:
-            return None
-        if not isinstance(v, str):
-            raise InvalidValue(f"expected a str, got {v!r}")
-        return widgets.parse_text(v, limit, allow_none)
-
-    callback, cargs, ckwargs = widgets.check_callback(
-        kind, on_change, args, kwargs, form_id, "on_change"
+    w, current, shown = c.register((text, limit, input_type, placeholder), text, parse, parse)
+    element = TextInput(
+        **c.fields(w),
+        value=shown,
+        multiline=c.kind == "text_area",
+        height=rows,
+        max_chars=limit,
+        input_type=input_type,
+        placeholder="" if placeholder is None else str(placeholder),
+        autocomplete=None if autocomplete is None else str(autocomplete),
     )
-    visibility = widgets.check_visibility(kind, label_visibility)
-    wid = widgets.widget_id(
-        kind, user_key, form_id, (text, value, max_chars, input_type, help, placeholder)
-    )
-    w = Widget(
-        id=wid,
-        kind=kind,
-        label=text,
-        key=user_key,
-        default=value,
-        parse=parse,
-        check=check,
-        form_id=form_id,
-        disabled=bool(disabled),
-        on_change=callback,
-        args=cargs,
-        kwargs=ckwargs,
-    )
-    current, shown = widgets.register(ctx, w)
-    emit(
-        kind,
-        TextInput(
-            id=wid,
-            label_html=markup.inline(text),
-            value=shown,
-            multiline=kind == "text_area",
-            height=height,
-            max_chars=max_chars,
-            input_type=input_type,
-            placeholder="" if placeholder is None else str(placeholder),
-            autocomplete=None if autocomplete is None else str(autocomplete),
-            form_id=form_id,
-            help_html=widgets.help_html(help, kind),
-            disabled=bool(disabled),
-            label_visibility=visibility,
-            key=user_key,
-        ),
-        w,
-    )
+    c.emit(w, element)
     return current  # type: ignore[no-any-return]
 
 
@@ -118,25 +69,12 @@ def text_input(
     *,
     placeholder: str | None = None,
     disabled: bool = False,
-    label_visibility: Literal["visible", "hidden", "collapsed"] = "visible",
+    label_visibility: Visibility = "visible",
 ) -> str | None:
-    return _make(
-        "text_input",
-        label,
-        value,
-        max_chars,
-        key,
-        type,
-        help,
-        autocomplete,
-        on_change,
-        args,
-        kwargs,
-        placeholder,
-        disabled,
-        label_visibility,
-        None,
+    c = widgets.Common(
+        "text_input", label, key, help, on_change, args, kwargs, disabled, label_visibility
     )
+    return _make(c, value, max_chars, type, autocomplete, placeholder, None)
 
 
 def text_area(
@@ -152,22 +90,9 @@ def text_area(
     *,
     placeholder: str | None = None,
     disabled: bool = False,
-    label_visibility: Literal["visible", "hidden", "collapsed"] = "visible",
+    label_visibility: Visibility = "visible",
 ) -> str | None:
-    return _make(
-        "text_area",
-        label,
-        value,
-        max_chars,
-        key,
-        "default",
-        help,
-        None,
-        on_change,
-        args,
-        kwargs,
-        placeholder,
-        disabled,
-        label_visibility,
-        height,
+    c = widgets.Common(
+        "text_area", label, key, help, on_change, args, kwargs, disabled, label_visibility
     )
+    return _make(c, value, max_chars, "default", None, placeholder, height)

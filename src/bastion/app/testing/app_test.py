@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import textwrap
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -22,7 +22,7 @@ from bastion.app.runtime import Runtime
 from bastion.app.script import Script
 from bastion.app.secrets import Secrets
 from bastion.app.session import AppSession
-from bastion.app.state import SessionState
+from bastion.app.state import SessionState, StateMapping
 from bastion.app.testing import elements as el
 from bastion.app.testing.tree import ClientTree
 from bastion.protocol.app import ClientMsg, Rerun, Submit, decode_server
@@ -46,52 +46,17 @@ class _Collector:
         return frames
 
 
-class SessionStateView:
+class SessionStateView(StateMapping):
     """`at.session_state`: read and write the session's state between runs."""
 
+    __slots__ = ("_at",)
+    _at: AppTest
+
     def __init__(self, at: AppTest) -> None:
-        self._at = at
+        object.__setattr__(self, "_at", at)
 
     def _state(self) -> SessionState:
         return self._at._state
-
-    def __getitem__(self, key: str) -> Any:
-        return self._state()[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self._state()[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self._state()[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._state()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._state().keys())
-
-    def __len__(self) -> int:
-        return len(self._state())
-
-    def __getattr__(self, key: str) -> Any:
-        if key.startswith("_"):
-            raise AttributeError(key)
-        try:
-            return self._state()[key]
-        except KeyError:
-            raise AttributeError(key) from None
-
-    def __setattr__(self, key: str, value: Any) -> None:
-        if key.startswith("_"):
-            object.__setattr__(self, key, value)
-        else:
-            self._state()[key] = value
-
-    def keys(self) -> list[str]:
-        return self._state().keys()
-
-    def to_dict(self) -> dict[str, Any]:
-        return self._state().to_dict()
 
     def filtered_state(self) -> dict[str, Any]:
         return self.to_dict()
@@ -196,6 +161,8 @@ class AppTest:
     def run(self, *, timeout: float | None = None) -> AppTest:
         """Run the script (again) with the pending widget changes; wait for it to finish."""
         self._ensure_session()
+        if self.secrets and self._runtime is not None:
+            self._runtime.secrets = Secrets(values=self.secrets)
         query = urlencode([(k, v) for k, vs in self.query_params.items() for v in _as_list(vs)])
         query_string = query if query != self._sent_query else None
         self._sent_query = query
@@ -284,7 +251,7 @@ class AppTest:
         return self._tree.page_config
 
     @property
-    def status(self) -> str | None:
+    def run_status(self) -> str | None:
         """How the last run ended: "ok", "error", "stopped", "rerun" or "compile_error"."""
         return self._tree.last_status
 
@@ -300,7 +267,13 @@ class AppTest:
         return self.get(name)
 
     def __repr__(self) -> str:
-        return f"AppTest({self._script.filename!r})"
+        """The tree as the client holds it, one node per line (for debugging a test)."""
+        lines = [f"AppTest({self._script.filename!r}):"]
+        for name, root in (("main", self.main), ("sidebar", self.sidebar)):
+            if len(root):
+                lines.append(f"  {name}:")
+                lines.extend(_outline(root, "    "))
+        return "\n".join(lines)
 
     def close(self) -> None:
         if self._session is not None:
@@ -312,3 +285,21 @@ def _as_list(value: Any) -> list[str]:
     if isinstance(value, list | tuple):
         return [str(v) for v in value]
     return [str(value)]
+
+
+def _outline(block: el.Block, indent: str) -> list[str]:
+    lines = []
+    for child in block.children:
+        if isinstance(child, el.Block):
+            label = getattr(child.proto, "label_html", "")
+            lines.append(f"{indent}{child.type}{f' {label!r}' if label else ''}")
+            lines.extend(_outline(child, indent + "  "))
+        else:
+            key = f"(key={child.key!r})" if child.key else ""
+            try:
+                value = child.value
+            except Exception:  # a widget whose state is gone: show the node anyway
+                value = "?"
+            shown = repr(value)
+            lines.append(f"{indent}{child.type}{key}: {shown[:60]}")
+    return lines

@@ -204,7 +204,7 @@ class Widget(Element):
 
     @property
     def help(self) -> str | None:
-        return self.proto.help_html  # type: ignore[no-any-return]
+        return self._def.help
 
     @property
     def form_id(self) -> str | None:

@@ -1,0 +1,138 @@
+"""Type information for `bastion` (see __init__.py: the names are resolved lazily)."""
+
+from bastion._version import __version__ as __version__
+from bastion.app.api import (
+    query_params as query_params,
+)
+from bastion.app.api import (
+    secrets as secrets,
+)
+from bastion.app.api import (
+    session_state as session_state,
+)
+from bastion.app.api import (
+    sidebar as sidebar,
+)
+from bastion.app.elements.alert import (
+    error as error,
+)
+from bastion.app.elements.alert import (
+    exception as exception,
+)
+from bastion.app.elements.alert import (
+    info as info,
+)
+from bastion.app.elements.alert import (
+    success as success,
+)
+from bastion.app.elements.alert import (
+    warning as warning,
+)
+from bastion.app.elements.button import (
+    button as button,
+)
+from bastion.app.elements.checkbox import (
+    checkbox as checkbox,
+)
+from bastion.app.elements.checkbox import (
+    toggle as toggle,
+)
+from bastion.app.elements.control import (
+    rerun as rerun,
+)
+from bastion.app.elements.control import (
+    stop as stop,
+)
+from bastion.app.elements.echo import (
+    echo as echo,
+)
+from bastion.app.elements.form import (
+    form as form,
+)
+from bastion.app.elements.form import (
+    form_submit_button as form_submit_button,
+)
+from bastion.app.elements.json import (
+    json as json,
+)
+from bastion.app.elements.layout import (
+    columns as columns,
+)
+from bastion.app.elements.layout import (
+    container as container,
+)
+from bastion.app.elements.layout import (
+    empty as empty,
+)
+from bastion.app.elements.layout import (
+    expander as expander,
+)
+from bastion.app.elements.layout import (
+    tabs as tabs,
+)
+from bastion.app.elements.metric import (
+    metric as metric,
+)
+from bastion.app.elements.multiselect import (
+    multiselect as multiselect,
+)
+from bastion.app.elements.number_input import (
+    number_input as number_input,
+)
+from bastion.app.elements.page import (
+    set_page_config as set_page_config,
+)
+from bastion.app.elements.radio import (
+    radio as radio,
+)
+from bastion.app.elements.selectbox import (
+    selectbox as selectbox,
+)
+from bastion.app.elements.slider import (
+    select_slider as select_slider,
+)
+from bastion.app.elements.slider import (
+    slider as slider,
+)
+from bastion.app.elements.status import (
+    balloons as balloons,
+)
+from bastion.app.elements.status import (
+    progress as progress,
+)
+from bastion.app.elements.status import (
+    spinner as spinner,
+)
+from bastion.app.elements.text import (
+    caption as caption,
+)
+from bastion.app.elements.text import (
+    code as code,
+)
+from bastion.app.elements.text import (
+    divider as divider,
+)
+from bastion.app.elements.text import (
+    header as header,
+)
+from bastion.app.elements.text import (
+    markdown as markdown,
+)
+from bastion.app.elements.text import (
+    subheader as subheader,
+)
+from bastion.app.elements.text import (
+    text as text,
+)
+from bastion.app.elements.text import (
+    title as title,
+)
+from bastion.app.elements.text_input import (
+    text_area as text_area,
+)
+from bastion.app.elements.text_input import (
+    text_input as text_input,
+)
+from bastion.app.elements.write import (
+    write as write,
+)

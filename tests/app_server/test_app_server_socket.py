@@ -13,9 +13,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from bastion.app.config import AppConfig, load_config
-from bastion.app.runtime import Runtime
-from bastion.app.script import Script
+from bastion.app import AppConfig, Runtime, Script, load_config
 from bastion.server.app_service import create_app
 from bastion.server.app_socket import origin_allowed
 

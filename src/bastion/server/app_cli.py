@@ -15,7 +15,7 @@ _PASSTHROUGH = {"ignore_unknown_options": True, "allow_extra_args": True}
 
 def _serve(script: Path, args: list[str]) -> None:
     # Imported here: `bastion version` and the other parts' commands stay fast.
-    from bastion.app.config import ConfigError, load_config
+    from bastion.app import ConfigError, load_config
     from bastion.server.app_service import serve
 
     try:

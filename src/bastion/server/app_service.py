@@ -16,9 +16,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 
-from bastion.app.config import AppConfig
-from bastion.app.runtime import Runtime
-from bastion.app.script import Script
+from bastion.app import AppConfig, Runtime, Script
 from bastion.server import listen
 from bastion.server.app_server import STREAM_PATH, HttpOptions, build_app
 from bastion.server.app_socket import StreamEndpoint
@@ -39,17 +37,18 @@ def create_app(runtime: Runtime, *, static_root: Path | None = None) -> Any:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Objects alive after startup (imports, config, compiled script) are never garbage; freezing
-        # them keeps every later collection small. No run ever forces a full collection.
-        gc.collect()
-        gc.freeze()
         expirer = asyncio.create_task(_expire_forever(runtime))
+        # Listening first, warming second: health answers at once, and the first page's run does
+        # not pay for importing the element modules, the markdown renderer and compiling.
+        warming = asyncio.create_task(asyncio.to_thread(warm_up, runtime))
         try:
             yield
         finally:
             expirer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await expirer
+            with contextlib.suppress(Exception):
+                await warming
             await asyncio.to_thread(runtime.shutdown, 1.0)
 
     options = HttpOptions(base_url_path=server.base_url_path)
@@ -62,6 +61,27 @@ def create_app(runtime: Runtime, *, static_root: Path | None = None) -> Any:
         options=options,
         lifespan=lifespan,
     )
+
+
+def warm_up(runtime: Runtime) -> None:
+    """Import what every run needs and compile the script, then freeze it all out of the GC.
+
+    Objects alive after startup (modules, config, compiled script) are never garbage; freezing them
+    keeps every later collection small. No run ever forces a full collection.
+    """
+    try:
+        import bastion
+        from bastion.app import markup
+
+        for name in dir(bastion):
+            getattr(bastion, name)
+        markup.markdown("**warm**")
+        markup.inline("*warm*")
+        runtime.script.code()
+    except Exception:  # a broken script shows its error in the page; warming is best effort
+        log.debug("warm-up failed", exc_info=True)
+    gc.collect()
+    gc.freeze()
 
 
 async def _expire_forever(runtime: Runtime) -> None:

@@ -32,8 +32,7 @@ from starlette.types import Receive, Scope, Send
 from bastion.protocol.app import Hello, ProtocolError, Refused, decode_client, encode
 
 if TYPE_CHECKING:
-    from bastion.app.runtime import Runtime
-    from bastion.app.session import AppSession
+    from bastion.app import AppSession, Runtime
 
 log = logging.getLogger("bastion.server")
 

@@ -122,4 +122,5 @@ def serve(
         if on_started is not None:
             on_started(url)
 
-    listen.run(app, sock, on_started=started)
+    # The frame cap is enforced by uvicorn while reading, and again by the endpoint.
+    listen.run(app, sock, on_started=started, ws_max_size=server.max_message_size * 1024 * 1024)

@@ -96,9 +96,10 @@ def run(
     *,
     log_level: str = "warning",
     on_started: Callable[[], None] | None = None,
+    ws_max_size: int = 16 * 1024 * 1024,
 ) -> None:
     """Serve `app` on `sock` until interrupted (SIGINT/SIGTERM)."""
-    config = uvicorn_config(app, log_level=log_level, loop=_best_loop())
+    config = uvicorn_config(app, log_level=log_level, loop=_best_loop(), ws_max_size=ws_max_size)
     server = Server(config)
 
     async def main() -> None:

@@ -96,6 +96,18 @@ describe("Session", () => {
     expect(session.snapshot().connection).toBe("open");
   });
 
+  it("sends a form submitted while offline after the reconnect", () => {
+    const [session, socket] = connected();
+    socket.close(1006);
+    session.setWidget("city", "Oslo", "f");
+    session.submitForm("f", "send", false);
+    vi.advanceTimersByTime(5000);
+    const next = FakeSocket.all.at(-1)!;
+    next.open();
+    next.receive(welcome("t2", true));
+    expect(next.sent.at(-1)).toEqual({ type: "submit", form: "f", button: "send", widgets: { city: "Oslo" } });
+  });
+
   it("does not retry after a protocol violation close", () => {
     const [session, socket] = connected();
     socket.receive({ type: "refused", code: "invalid", message: "bad frame" });

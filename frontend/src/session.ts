@@ -32,6 +32,7 @@ export class Session {
   private readonly listeners = new Set<() => void>();
   private readonly formValues = new Map<string, Map<string, WidgetValue>>();
   private pending: Record<string, WidgetValue> = {};
+  private queuedSubmits: ClientMsg[] = [];
   private state: SessionSnapshot = {
     tree: emptyTree(),
     connection: "connecting",
@@ -103,17 +104,9 @@ export class Session {
   submitForm(formId: string, buttonId: string, clearOnSubmit: boolean): void {
     const values = this.formValues.get(formId) ?? new Map<string, WidgetValue>();
     this.formValues.delete(formId);
-    const sent = this.send({
-      type: "submit",
-      form: formId,
-      button: buttonId,
-      widgets: Object.fromEntries(values),
-    });
-    if (!sent) {
-      // Not lost: replayed as a plain rerun once the connection is back.
-      for (const [id, value] of values) this.pending[id] = value;
-      this.pending[buttonId] = true;
-    }
+    const submit: ClientMsg = { type: "submit", form: formId, button: buttonId, widgets: Object.fromEntries(values) };
+    // Not lost while the socket is down: sent after the next Welcome.
+    if (!this.send(submit)) this.queuedSubmits.push(submit);
     if (clearOnSubmit) {
       this.update({ formEpoch: { ...this.state.formEpoch, [formId]: (this.state.formEpoch[formId] ?? 0) + 1 } });
     }
@@ -155,6 +148,7 @@ export class Session {
         // the socket was down reaches the page. Either way, values changed offline go with it.
         this.send({ type: "rerun", widgets: this.pending });
         this.pending = {};
+        for (const submit of this.queuedSubmits.splice(0)) this.send(submit);
         break;
       case "refused":
         this.resumeToken = null;

@@ -81,20 +81,31 @@ class SocketClient:
     is a benchmark target).
     """
 
+    __slots__ = (
+        "_drain",
+        "_frames",
+        "_started",
+        "asgi_send",
+        "closed",
+        "flush_delay",
+        "loop",
+        "session",
+    )
+
     def __init__(self, loop: asyncio.AbstractEventLoop, send: Send, flush_delay: float) -> None:
         self.loop = loop
         self.asgi_send = send
         self.flush_delay = flush_delay
         self.session: AppSession | None = None
         self.closed = False
-        self._frames: deque[bytes] = deque()
+        self._frames: deque[bytes] | None = None  # made on demand: idle sockets hold none
         self._drain: asyncio.Task[None] | None = None
         self._started = False
 
     def start(self) -> None:
         """The Welcome is out: frames may follow (a resumed session may have queued some)."""
         self._started = True
-        if self._frames and self._drain is None:
+        if self._frames is not None and self._drain is None:
             self._drain = self.loop.create_task(self._write_all())
 
     def send(self, frame: bytes) -> None:
@@ -112,9 +123,11 @@ class SocketClient:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(self._drain), timeout)
             self._drain.cancel()
-        self._frames.clear()
+        self._frames = None
 
     def _enqueue(self, frame: bytes) -> None:
+        if self._frames is None:
+            self._frames = deque()
         self._frames.append(frame)
         if self._started and self._drain is None:
             self._drain = self.loop.create_task(self._write_all())
@@ -123,9 +136,11 @@ class SocketClient:
         try:
             while self._frames:
                 frame = self._frames.popleft()
+                if not self._frames:
+                    self._frames = None
                 await self.asgi_send({"type": "websocket.send", "text": frame.decode()})
         except Exception:  # the peer is gone; the receive loop sees the disconnect
-            self._frames.clear()
+            self._frames = None
         finally:
             self._drain = None
 

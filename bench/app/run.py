@@ -149,26 +149,18 @@ class Target:
 
     def rss_kb(self) -> int:
         assert self.proc is not None
-        total = 0
-        pids = [self.proc.pid]
-        for pid in pids:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        return total
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise RuntimeError("no VmRSS")
+
+    def client_command(self) -> list[str]:
+        url = f"ws://127.0.0.1:{self.port}{self.stream}"
+        return [str(self.python), str(HERE / "wsclient.py"), "--target", self.name, "--url", url]
 
     def client(self, *args: str, timeout: float = 300) -> dict[str, Any]:
-        url = f"ws://127.0.0.1:{self.port}{self.stream}"
         out = subprocess.run(
-            [
-                str(self.python),
-                str(HERE / "wsclient.py"),
-                "--target",
-                self.name,
-                "--url",
-                url,
-                *args,
-            ],
+            [*self.client_command(), *args],
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -183,15 +175,9 @@ class Target:
         self.client("--mode", "latency", "--n", "1")
         time.sleep(0.5)
         before = self.rss_kb()
-        url = f"ws://127.0.0.1:{self.port}{self.stream}"
         proc = subprocess.Popen(
             [
-                str(self.python),
-                str(HERE / "wsclient.py"),
-                "--target",
-                self.name,
-                "--url",
-                url,
+                *self.client_command(),
                 "--mode",
                 "idle",
                 "--sessions",

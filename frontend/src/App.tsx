@@ -12,6 +12,16 @@ export function App({ session }: { session: Session }) {
     [tree.run, tree.running, state.formEpoch],
   );
   useEffect(() => applyTheme(theme), [theme]);
+  useEffect(() => {
+    // "R" reruns, as in Streamlit, unless the user is typing somewhere.
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      const typing = target?.closest("input, textarea, select, [contenteditable]") !== null;
+      if (!typing && !e.ctrlKey && !e.metaKey && !e.altKey && e.key.toLowerCase() === "r") session.rerun();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [session]);
   const [sidebarOpen, setSidebarOpen] = useState<boolean | null>(null);
   const sidebarShown = sidebarOpen ?? pageConfig.initial_sidebar_state !== "collapsed";
   const [main, sidebar] = tree.roots;

@@ -108,3 +108,15 @@ def test_form_batches_until_submit(page: Any, app: AppServer) -> None:
     expect(page.get_by_text("city: -")).to_be_visible()
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_text("city: Oslo")).to_be_visible()
+
+
+def test_r_key_reruns_unless_typing(page: Any, app: AppServer) -> None:
+    open_app(page, app)
+    app_root = page.get_by_test_id("stApp")
+    run = int(app_root.get_attribute("data-run"))
+    page.locator("body").press("r")
+    expect(app_root).to_have_attribute("data-run", str(run + 1))
+    expect(app_root).to_have_attribute("data-running", "false")
+    page.get_by_label("Name").press("r")
+    page.wait_for_timeout(200)
+    expect(app_root).to_have_attribute("data-run", str(run + 1))

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import type { Theme } from "./generated/protocol";
 import { SessionContext } from "./context";
-import { Children, type RenderContext } from "./render";
+import { Children, RunContext, type RenderContext } from "./render";
 import type { Session } from "./session";
 
 export function App({ session }: { session: Session }) {
@@ -28,6 +28,7 @@ export function App({ session }: { session: Session }) {
   const hasSidebar = sidebar !== undefined && sidebar.children.some((c) => c !== undefined);
   return (
     <SessionContext.Provider value={session}>
+      <RunContext.Provider value={ctx}>
       <div
         className={`app layout-${pageConfig.layout ?? "centered"}${hasSidebar ? " with-sidebar" : ""}`}
         data-testid="stApp"
@@ -72,15 +73,16 @@ export function App({ session }: { session: Session }) {
             </button>
             {sidebarShown ? (
               <aside className="sidebar" data-testid="stSidebar">
-                <Children node={sidebar} ctx={ctx} />
+                <Children node={sidebar} />
               </aside>
             ) : null}
           </>
         ) : null}
         <main className="main" data-testid="stMain">
-          <div className="main-inner">{main ? <Children node={main} ctx={ctx} /> : null}</div>
+          <div className="main-inner">{main ? <Children node={main} /> : null}</div>
         </main>
       </div>
+      </RunContext.Provider>
     </SessionContext.Provider>
   );
 }

@@ -1,6 +1,6 @@
 // Turns tree nodes into React elements. Unknown element or block types (a newer server) render
 // nothing rather than failing: additive protocol changes keep the version.
-import { memo, useCallback, useMemo, useRef, useState, type ReactNode } from "react";
+import { createContext, memo, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
 import type { Block, Element } from "./generated/protocol";
 import { FormContext, useSession, type FormInfo } from "./context";
 import { Html, unwrapParagraph } from "./Html";
@@ -65,8 +65,15 @@ export interface RenderContext {
   readonly formEpoch: Readonly<Record<string, number>>;
 }
 
-export const NodeView = memo(function NodeView({ node, ctx }: { node: TreeNode; ctx: RenderContext }) {
-  const stale = ctx.running && node.run !== ctx.run;
+/** The current run, read by `Children` (a context, so that a new run does not change the props of
+ *  every node: memoized nodes whose content and staleness did not change skip rendering). */
+export const RunContext = createContext<RenderContext>({ run: 0, running: false, formEpoch: {} });
+
+function isStale(node: TreeNode, ctx: RenderContext): boolean {
+  return ctx.running && node.run !== ctx.run;
+}
+
+export const NodeView = memo(function NodeView({ node, stale }: { node: TreeNode; stale: boolean }) {
   if (node.kind === "element") {
     // Keyed wrapper: a new element object at this position re-renders; the same one is skipped.
     return (
@@ -75,18 +82,21 @@ export const NodeView = memo(function NodeView({ node, ctx }: { node: TreeNode; 
       </div>
     );
   }
-  return <BlockView node={node} ctx={ctx} stale={stale} />;
+  return <BlockView node={node} stale={stale} />;
 });
 
-export function Children({ node, ctx }: { node: BlockNode; ctx: RenderContext }) {
+export function Children({ node }: { node: BlockNode }) {
+  const ctx = useContext(RunContext);
   return (
     <>
-      {node.children.map((child, i) => (child ? <NodeView key={i} node={child} ctx={ctx} /> : null))}
+      {node.children.map((child, i) =>
+        child ? <NodeView key={i} node={child} stale={isStale(child, ctx)} /> : null,
+      )}
     </>
   );
 }
 
-function BlockView({ node, ctx, stale }: { node: BlockNode; ctx: RenderContext; stale: boolean }) {
+function BlockView({ node, stale }: { node: BlockNode; stale: boolean }) {
   const block = node.block as Block;
   const cls = stale ? " stale" : "";
   switch (block.type) {
@@ -99,13 +109,13 @@ function BlockView({ node, ctx, stale }: { node: BlockNode; ctx: RenderContext; 
             if (el && block.height) el.style.setProperty("height", `${block.height}px`);
           }}
         >
-          <Children node={node} ctx={ctx} />
+          <Children node={node} />
         </div>
       );
     case "columns":
       return (
         <div className={`block columns gap-${block.gap ?? "small"}${cls}`} data-testid="stHorizontalBlock">
-          <Children node={node} ctx={ctx} />
+          <Children node={node} />
         </div>
       );
     case "column":
@@ -115,7 +125,7 @@ function BlockView({ node, ctx, stale }: { node: BlockNode; ctx: RenderContext; 
           data-testid="stColumn"
           ref={(el) => el?.style.setProperty("flex", `${block.weight} 1 0`)}
         >
-          <Children node={node} ctx={ctx} />
+          <Children node={node} />
         </div>
       );
     case "expander":
@@ -126,18 +136,18 @@ function BlockView({ node, ctx, stale }: { node: BlockNode; ctx: RenderContext; 
             <Html as="span" html={unwrapParagraph(block.label_html)} />
           </summary>
           <div className="expander-body">
-            <Children node={node} ctx={ctx} />
+            <Children node={node} />
           </div>
         </details>
       );
     case "form":
-      return <FormView node={node} ctx={ctx} cls={cls} formId={block.form_id} block={block} />;
+      return <FormView node={node} cls={cls} formId={block.form_id} block={block} />;
     case "tabs":
-      return <TabsView node={node} ctx={ctx} cls={cls} labels={block.labels_html} />;
+      return <TabsView node={node} cls={cls} labels={block.labels_html} />;
     case "tab":
       return (
         <div className={`block tab${cls}`} data-testid="stTab" role="tabpanel">
-          <Children node={node} ctx={ctx} />
+          <Children node={node} />
         </div>
       );
     default:
@@ -145,7 +155,8 @@ function BlockView({ node, ctx, stale }: { node: BlockNode; ctx: RenderContext; 
   }
 }
 
-function TabsView({ node, ctx, cls, labels }: { node: BlockNode; ctx: RenderContext; cls: string; labels: string[] }) {
+function TabsView({ node, cls, labels }: { node: BlockNode; cls: string; labels: string[] }) {
+  const ctx = useContext(RunContext);
   const [active, setActive] = useState(0);
   const current = Math.min(active, Math.max(0, labels.length - 1));
   const panel = node.children[current];
@@ -165,27 +176,25 @@ function TabsView({ node, ctx, cls, labels }: { node: BlockNode; ctx: RenderCont
           </button>
         ))}
       </div>
-      {panel ? <NodeView node={panel} ctx={ctx} /> : null}
+      {panel ? <NodeView node={panel} stale={isStale(panel, ctx)} /> : null}
     </div>
   );
 }
 
 function FormView({
   node,
-  ctx,
   cls,
   formId,
   block,
 }: {
   node: BlockNode;
-  ctx: RenderContext;
   cls: string;
   formId: string;
   block: { clear_on_submit?: boolean; enter_to_submit?: boolean; border?: boolean };
 }) {
   const session = useSession();
   const submitButtons = useRef<string[]>([]);
-  const epoch = ctx.formEpoch[formId] ?? 0;
+  const epoch = useContext(RunContext).formEpoch[formId] ?? 0;
   const clearOnSubmit = block.clear_on_submit ?? false;
   const registerSubmit = useCallback((id: string) => {
     submitButtons.current.push(id);
@@ -210,7 +219,7 @@ function FormView({
   return (
     <FormContext.Provider value={info}>
       <div className={`block form${block.border === false ? "" : " bordered"}${cls}`} data-testid="stForm">
-        <Children node={node} ctx={ctx} />
+        <Children node={node} />
       </div>
     </FormContext.Provider>
   );

@@ -30,6 +30,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 ST_VENV = ROOT / ".bench" / "streamlit-venv"
 APP = HERE / "apps" / "rerun_app.py"
+BIG_APP = HERE / "apps" / "big_page_app.py"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless",
@@ -75,6 +76,7 @@ class Target:
     workdir: Path
     proc: subprocess.Popen[bytes] | None = None
     port: int = 0
+    app: Path = APP
 
     def command(self, script: Path) -> list[str]:
         if self.name == "bastion":
@@ -106,10 +108,10 @@ class Target:
         ]
 
     def script(self) -> Path:
-        source = APP.read_text()
+        source = self.app.read_text()
         if self.name == "streamlit":
             source = source.replace("import bastion as st", "import streamlit as st")
-        path = self.workdir / f"{self.name}_app.py"
+        path = self.workdir / f"{self.name}_{self.app.name}"
         path.write_text(source)
         return path
 
@@ -235,6 +237,51 @@ def first_page(target: Target) -> dict[str, Any]:
     }
 
 
+CLICK_TO_UPDATE = """async (expected) => {
+  const button = [...document.querySelectorAll("button")]
+    .find((b) => b.textContent.includes("Add one"));
+  const shown = () => document.evaluate(`//*[text()="${expected}"]`, document, null,
+    XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue !== null;
+  const t0 = performance.now();
+  await new Promise((resolve) => {
+    const observer = new MutationObserver(() => {
+      if (shown()) { observer.disconnect(); resolve(); }
+    });
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+    button.click();
+  });
+  return performance.now() - t0;
+}"""
+
+
+def big_page_clicks(target: Target, clicks: int = 5) -> dict[str, Any]:
+    """In Chromium, a 1,000-element page: click the button, wait until the page shows the new
+    count; the median over `clicks` clicks (server rerun plus browser update)."""
+    from playwright.sync_api import sync_playwright
+
+    target.app = BIG_APP
+    target.start()
+    try:
+        with tempfile.TemporaryDirectory() as profile, sync_playwright() as p:
+            browser = p.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
+            )
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{target.port}/")
+            page.get_by_text("line 999", exact=True).wait_for(timeout=60_000)
+            times = []
+            for k in range(1, clicks + 1):
+                # Timed inside the page (click to the DOM showing the new count), so that
+                # Playwright's own round trips are not counted.
+                times.append(page.evaluate(CLICK_TO_UPDATE, f"count {k}") / 1000)
+            browser.close()
+        times.sort()
+        return {"big_page_click_ms": 1000 * times[len(times) // 2]}
+    finally:
+        target.stop()
+        target.app = APP
+
+
 def measure(target: Target, sessions: list[int], quick: bool) -> dict[str, Any]:
     r: dict[str, Any] = {}
     # Fresh servers for memory and the first page: earlier load would leave sessions (kept for a
@@ -253,6 +300,10 @@ def measure(target: Target, sessions: list[int], quick: bool) -> dict[str, Any]:
         r["first_page_note"] = f"failed: {exc!r}"
     finally:
         target.stop()
+    try:
+        r.update(big_page_clicks(target))
+    except Exception as exc:
+        r["big_page_click_ms_note"] = f"failed: {exc!r}"
     target.start()
     try:
         lat = target.client("--mode", "latency", "--n", "100" if quick else "300")
@@ -324,6 +375,7 @@ def report(results: dict[str, dict[str, Any]], sessions: list[int]) -> None:
         ("first page on the wire (KB)", "page_kb", "lower"),
         ("first page requests", "requests", "lower"),
         ("first page: time to first text (s)", "first_text_s", "lower"),
+        ("1,000-element page: click to update (ms)", "big_page_click_ms", "lower"),
     ]
     b, s = results.get("bastion", {}), results.get("streamlit", {})
     print()

@@ -73,6 +73,19 @@ function isStale(node: TreeNode, ctx: RenderContext): boolean {
   return ctx.running && node.run !== ctx.run;
 }
 
+/** A `Same` re-tags a node with the new run, which makes a new node object around the same
+ *  element: compare what is shown, not the wrapper, or every rerun would re-render every node. */
+function sameNode(a: TreeNode, b: TreeNode): boolean {
+  if (a === b) return true;
+  if (a.kind === "element" && b.kind === "element") return a.element === b.element;
+  if (a.kind === "block" && b.kind === "block") return a.block === b.block && a.children === b.children;
+  return false;
+}
+
+function sameProps(a: { node: TreeNode; stale: boolean }, b: { node: TreeNode; stale: boolean }): boolean {
+  return a.stale === b.stale && sameNode(a.node, b.node);
+}
+
 export const NodeView = memo(function NodeView({ node, stale }: { node: TreeNode; stale: boolean }) {
   if (node.kind === "element") {
     // Keyed wrapper: a new element object at this position re-renders; the same one is skipped.
@@ -83,7 +96,7 @@ export const NodeView = memo(function NodeView({ node, stale }: { node: TreeNode
     );
   }
   return <BlockView node={node} stale={stale} />;
-});
+}, sameProps);
 
 export function Children({ node }: { node: BlockNode }) {
   const ctx = useContext(RunContext);

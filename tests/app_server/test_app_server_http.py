@@ -163,3 +163,38 @@ async def test_missing_build_is_a_clear_503(tmp_path: Path) -> None:
         response = await http.get("/")
     assert response.status_code == 503
     assert "npm run build" in response.text
+
+
+def test_the_built_page_fits_the_csp() -> None:
+    """The real build (scripts/setup makes it): scripts only by URL, no inline handlers or styles,
+    and assets with content-hashed names, each precompressed."""
+    import re
+
+    from bastion.server.static import STATIC_DIR
+
+    html = (STATIC_DIR / "index.html").read_text()
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts, "the page loads its code as a module script"
+    assert all(" src=" in tag for tag in scripts)
+    assert not re.search(r"<script\b[^>]*>\s*[^<\s]", html), "inline script"
+    assert not re.search(r"\son[a-z]+\s*=", html), "inline event handler"
+    assert " style=" not in html
+    for asset in (STATIC_DIR / "assets").iterdir():
+        if asset.suffix in (".js", ".css"):
+            assert re.search(r"-[A-Za-z0-9_-]{8}\.(js|css)$", asset.name), asset.name
+            if asset.stat().st_size >= 256:  # smaller ones are not worth compressing
+                assert asset.with_name(asset.name + ".br").is_file()
+                assert asset.with_name(asset.name + ".gz").is_file()
+
+
+def test_the_eager_core_stays_within_150_kb_gzip() -> None:
+    """Issue 3's budget for what the first page loads before any lazy chunk."""
+    import re
+
+    from bastion.server.static import STATIC_DIR
+
+    html = (STATIC_DIR / "index.html").read_text()
+    eager = re.findall(r'(?:src|href)="\./(assets/[^"]+\.(?:js|css))"', html)
+    assert eager
+    total = sum((STATIC_DIR / f"{name}.gz").stat().st_size for name in eager)
+    assert total <= 150 * 1024, f"eager core is {total / 1024:.0f} KB gzip"

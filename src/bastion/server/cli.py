@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from bastion._version import __version__
+from bastion.server import app_cli
 from bastion.server.chat_cli import chat
 from bastion.server.exec_cli import exec_group
 from bastion.server.sandbox_cli import sandbox
@@ -24,3 +25,6 @@ def version() -> None:
 main.add_command(chat)
 main.add_command(sandbox)
 main.add_command(exec_group)
+
+main.add_command(app_cli.run)
+main.add_command(app_cli.hello)

@@ -1,0 +1,239 @@
+// Turns tree nodes into React elements. Unknown element or block types (a newer server) render
+// nothing rather than failing: additive protocol changes keep the version.
+import { createContext, memo, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
+import type { Block, Element } from "./generated/protocol";
+import { FormContext, useSession, type FormInfo } from "./context";
+import { Html, unwrapParagraph } from "./Html";
+import type { BlockNode, TreeNode } from "./tree";
+import * as text from "./elements/text";
+import * as widgets from "./elements/widgets";
+
+function ElementView({ el }: { el: Element }): ReactNode {
+  switch (el.type) {
+    case "heading":
+      return <text.HeadingView el={el} />;
+    case "markdown":
+      return <text.MarkdownView el={el} />;
+    case "text":
+      return <text.TextView el={el} />;
+    case "code":
+      return <text.CodeView el={el} />;
+    case "json":
+      return <text.JsonElement el={el} />;
+    case "divider":
+      return <text.DividerView />;
+    case "metric":
+      return <text.MetricView el={el} />;
+    case "alert":
+      return <text.AlertView el={el} />;
+    case "exception":
+      return <text.ExceptionView el={el} />;
+    case "spinner":
+      return <text.SpinnerView el={el} />;
+    case "progress":
+      return <text.ProgressView el={el} />;
+    case "balloons":
+      return <text.BalloonsElement nonce={el.nonce} />;
+    case "empty":
+      return null;
+    case "button":
+      return <widgets.ButtonView el={el} />;
+    case "checkbox":
+      return <widgets.CheckboxView el={el} />;
+    case "radio":
+      return <widgets.RadioView el={el} />;
+    case "selectbox":
+      return <widgets.SelectboxView el={el} />;
+    case "multiselect":
+      return <widgets.MultiselectView el={el} />;
+    case "slider":
+      return <widgets.SliderView el={el} />;
+    case "select_slider":
+      return <widgets.SelectSliderView el={el} />;
+    case "text_input":
+      return <widgets.TextInputView el={el} />;
+    case "number_input":
+      return <widgets.NumberInputView el={el} />;
+    default:
+      return null;
+  }
+}
+
+export interface RenderContext {
+  readonly run: number;
+  readonly running: boolean;
+  readonly formEpoch: Readonly<Record<string, number>>;
+}
+
+/** The current run, read by `Children` (a context, so that a new run does not change the props of
+ *  every node: memoized nodes whose content and staleness did not change skip rendering). */
+export const RunContext = createContext<RenderContext>({ run: 0, running: false, formEpoch: {} });
+
+function isStale(node: TreeNode, ctx: RenderContext): boolean {
+  return ctx.running && node.run !== ctx.run;
+}
+
+/** A `Same` re-tags a node with the new run, which makes a new node object around the same
+ *  element: compare what is shown, not the wrapper, or every rerun would re-render every node. */
+function sameNode(a: TreeNode, b: TreeNode): boolean {
+  if (a === b) return true;
+  if (a.kind === "element" && b.kind === "element") return a.element === b.element;
+  if (a.kind === "block" && b.kind === "block") return a.block === b.block && a.children === b.children;
+  return false;
+}
+
+function sameProps(a: { node: TreeNode; stale: boolean }, b: { node: TreeNode; stale: boolean }): boolean {
+  return a.stale === b.stale && sameNode(a.node, b.node);
+}
+
+export const NodeView = memo(function NodeView({ node, stale }: { node: TreeNode; stale: boolean }) {
+  if (node.kind === "element") {
+    // Keyed wrapper: a new element object at this position re-renders; the same one is skipped.
+    return (
+      <div className={`element${stale ? " stale" : ""}`} data-stale={stale || undefined} data-testid="stElementContainer">
+        <ElementView el={node.element} />
+      </div>
+    );
+  }
+  return <BlockView node={node} stale={stale} />;
+}, sameProps);
+
+export function Children({ node }: { node: BlockNode }) {
+  const ctx = useContext(RunContext);
+  return (
+    <>
+      {node.children.map((child, i) =>
+        child ? <NodeView key={i} node={child} stale={isStale(child, ctx)} /> : null,
+      )}
+    </>
+  );
+}
+
+function BlockView({ node, stale }: { node: BlockNode; stale: boolean }) {
+  const block = node.block as Block;
+  const cls = stale ? " stale" : "";
+  switch (block.type) {
+    case "vertical":
+      return (
+        <div
+          className={`block vertical${block.border ? " bordered" : ""}${block.height ? " scroll" : ""}${cls}`}
+          data-testid="stVerticalBlock"
+          ref={(el) => {
+            if (el && block.height) el.style.setProperty("height", `${block.height}px`);
+          }}
+        >
+          <Children node={node} />
+        </div>
+      );
+    case "columns":
+      return (
+        <div className={`block columns gap-${block.gap ?? "small"}${cls}`} data-testid="stHorizontalBlock">
+          <Children node={node} />
+        </div>
+      );
+    case "column":
+      return (
+        <div
+          className={`block column align-${block.vertical_alignment ?? "top"}${block.border ? " bordered" : ""}${cls}`}
+          data-testid="stColumn"
+          ref={(el) => el?.style.setProperty("flex", `${block.weight} 1 0`)}
+        >
+          <Children node={node} />
+        </div>
+      );
+    case "expander":
+      return (
+        <details className={`block expander${cls}`} data-testid="stExpander" open={block.expanded}>
+          <summary>
+            {block.icon ? <span className="expander-icon">{block.icon}</span> : null}
+            <Html as="span" html={unwrapParagraph(block.label_html)} />
+          </summary>
+          <div className="expander-body">
+            <Children node={node} />
+          </div>
+        </details>
+      );
+    case "form":
+      return <FormView node={node} cls={cls} formId={block.form_id} block={block} />;
+    case "tabs":
+      return <TabsView node={node} cls={cls} labels={block.labels_html} />;
+    case "tab":
+      return (
+        <div className={`block tab${cls}`} data-testid="stTab" role="tabpanel">
+          <Children node={node} />
+        </div>
+      );
+    default:
+      return null;
+  }
+}
+
+function TabsView({ node, cls, labels }: { node: BlockNode; cls: string; labels: string[] }) {
+  const ctx = useContext(RunContext);
+  const [active, setActive] = useState(0);
+  const current = Math.min(active, Math.max(0, labels.length - 1));
+  const panel = node.children[current];
+  return (
+    <div className={`block tabs${cls}`} data-testid="stTabs">
+      <div className="tab-list" role="tablist">
+        {labels.map((label, i) => (
+          <button
+            key={i}
+            type="button"
+            role="tab"
+            aria-selected={i === current}
+            className={`tab-button${i === current ? " active" : ""}`}
+            onClick={() => setActive(i)}
+          >
+            <Html as="span" html={unwrapParagraph(label)} />
+          </button>
+        ))}
+      </div>
+      {panel ? <NodeView node={panel} stale={isStale(panel, ctx)} /> : null}
+    </div>
+  );
+}
+
+function FormView({
+  node,
+  cls,
+  formId,
+  block,
+}: {
+  node: BlockNode;
+  cls: string;
+  formId: string;
+  block: { clear_on_submit?: boolean; enter_to_submit?: boolean; border?: boolean };
+}) {
+  const session = useSession();
+  const submitButtons = useRef<string[]>([]);
+  const epoch = useContext(RunContext).formEpoch[formId] ?? 0;
+  const clearOnSubmit = block.clear_on_submit ?? false;
+  const registerSubmit = useCallback((id: string) => {
+    submitButtons.current.push(id);
+    return () => {
+      submitButtons.current = submitButtons.current.filter((x) => x !== id);
+    };
+  }, []);
+  const info = useMemo<FormInfo>(
+    () => ({
+      formId,
+      clearOnSubmit,
+      enterToSubmit: block.enter_to_submit ?? true,
+      epoch,
+      registerSubmit,
+      submitDefault: () => {
+        const first = submitButtons.current[0];
+        if (first) session.submitForm(formId, first, clearOnSubmit);
+      },
+    }),
+    [formId, clearOnSubmit, block.enter_to_submit, epoch, registerSubmit, session],
+  );
+  return (
+    <FormContext.Provider value={info}>
+      <div className={`block form${block.border === false ? "" : " bordered"}${cls}`} data-testid="stForm">
+        <Children node={node} />
+      </div>
+    </FormContext.Provider>
+  );
+}

@@ -1,0 +1,281 @@
+"""The app WebSocket: the I/O adapter between one browser tab and its sans-I/O `AppSession`.
+
+Per connection:
+1. The Origin must be our own (scheme, host and port of the request) or in
+   `server.allowedOrigins`; otherwise the handshake is refused with HTTP 403 before any frame.
+2. The first frame must be a `Hello` (within `HELLO_TIMEOUT`); the runtime answers `Welcome`
+   (new or resumed session) or `Refused`, which we send and then close.
+3. Every later frame is size-checked, then decoded and validated against the schema
+   (`decode_client`). A violation gets a `Refused{code:"invalid"}` naming the field and close code
+   1002 (protocol error); an oversized frame gets 1009. Nothing of a bad frame reaches the app.
+4. Outbound frames come from the session (any thread) through `SocketClient.send`; a writer task
+   sends them in order, one WebSocket text frame per batch. `request_flush` schedules the
+   session's `flush()` a few milliseconds later on the loop, so a run's output is batched.
+5. When the socket goes, the session is detached (its script is stopped) and waits for a resume.
+
+Close codes: 1000 normal, 1002 invalid message, 1008 refused handshake (protocol version,
+overload, bad token), 1009 frame too large, 4003 forbidden origin (before accept: HTTP 403).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from starlette.types import Receive, Scope, Send
+
+from bastion.protocol.app import Hello, ProtocolError, Refused, decode_client, encode
+
+if TYPE_CHECKING:
+    from bastion.app import AppSession, Runtime
+
+log = logging.getLogger("bastion.server")
+
+HELLO_TIMEOUT = 10.0
+CLOSE_INVALID = 1002
+CLOSE_REFUSED = 1008
+CLOSE_TOO_BIG = 1009
+CLOSE_FORBIDDEN = 4003
+
+
+def origin_allowed(origin: str | None, host: str | None, scheme: str, extra: Iterable[str]) -> bool:
+    """Same-origin (the Origin's host:port is the Host header), or explicitly allowed.
+
+    A missing Origin means a non-browser client (browsers always send one on WebSocket
+    handshakes); it cannot carry a user's cookies across sites, so it is let through.
+    """
+    if origin is None:
+        return True
+    origin = origin.strip().lower().rstrip("/")
+    if origin in {o.strip().lower().rstrip("/") for o in extra}:
+        return True
+    if origin == "null" or not host:
+        return False
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https"):
+        return False
+    expected = "https" if scheme in ("https", "wss") else "http"
+    default_port = 443 if parts.scheme == "https" else 80
+    origin_host = parts.hostname or ""
+    origin_port = parts.port or default_port
+    request = urlsplit(f"//{host.lower()}")
+    request_port = request.port or (443 if expected == "https" else 80)
+    return (
+        parts.scheme == expected
+        and origin_host == (request.hostname or "")
+        and origin_port == request_port
+    )
+
+
+class SocketClient:
+    """The session's transport (`bastion.app.session.SessionClient`), bound to one socket.
+
+    `send` and `request_flush` are called from script threads as well as the loop; both only
+    schedule work on the loop and never block. Frames wait in a deque and a short-lived drain task
+    writes them in order; an idle connection holds no task and no queue (memory per idle session
+    is a benchmark target).
+    """
+
+    __slots__ = (
+        "_drain",
+        "_frames",
+        "_started",
+        "asgi_send",
+        "closed",
+        "flush_delay",
+        "loop",
+        "session",
+    )
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, send: Send, flush_delay: float) -> None:
+        self.loop = loop
+        self.asgi_send = send
+        self.flush_delay = flush_delay
+        self.session: AppSession | None = None
+        self.closed = False
+        self._frames: deque[bytes] | None = None  # made on demand: idle sockets hold none
+        self._drain: asyncio.Task[None] | None = None
+        self._started = False
+
+    def start(self) -> None:
+        """The Welcome is out: frames may follow (a resumed session may have queued some)."""
+        self._started = True
+        if self._frames is not None and self._drain is None:
+            self._drain = self.loop.create_task(self._write_all())
+
+    def send(self, frame: bytes) -> None:
+        if not self.closed:
+            self._call(self._enqueue, frame)
+
+    def request_flush(self) -> None:
+        if not self.closed:
+            self._call(self._schedule_flush)
+
+    async def aclose(self, timeout: float = 1.0) -> None:
+        """Stop taking frames; give the ones already queued `timeout` seconds to leave."""
+        self.closed = True
+        if self._drain is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._drain), timeout)
+            self._drain.cancel()
+        self._frames = None
+
+    def _enqueue(self, frame: bytes) -> None:
+        if self._frames is None:
+            self._frames = deque()
+        self._frames.append(frame)
+        if self._started and self._drain is None:
+            self._drain = self.loop.create_task(self._write_all())
+
+    async def _write_all(self) -> None:
+        try:
+            while self._frames:
+                frame = self._frames.popleft()
+                if not self._frames:
+                    self._frames = None
+                await self.asgi_send({"type": "websocket.send", "text": frame.decode()})
+        except Exception:  # the peer is gone; the receive loop sees the disconnect
+            self._frames = None
+        finally:
+            self._drain = None
+
+    def _schedule_flush(self) -> None:
+        self.loop.call_later(self.flush_delay, self._flush)
+
+    def _flush(self) -> None:
+        if self.session is not None and not self.closed:
+            self.session.flush()
+
+    def _call(self, fn: Callable[..., None], *args: object) -> None:
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self.loop:
+            fn(*args)
+        else:
+            with contextlib.suppress(RuntimeError):  # loop closed: the connection is gone
+                self.loop.call_soon_threadsafe(fn, *args)
+
+
+class _Socket:
+    """The few WebSocket operations the endpoint needs, over raw ASGI messages.
+
+    Raw rather than Starlette's `WebSocket`: one object less per connection and no exception
+    middleware per message, on the path every rerun takes.
+    """
+
+    __slots__ = ("accepted", "closed", "receive", "send")
+
+    def __init__(self, receive: Receive, send: Send) -> None:
+        self.receive = receive
+        self.send = send
+        self.accepted = False
+        self.closed = False
+
+    async def send_text(self, text: str) -> None:
+        await self.send({"type": "websocket.send", "text": text})
+
+    async def close(self, code: int, reason: str = "") -> None:
+        if not self.closed:
+            self.closed = True
+            with contextlib.suppress(Exception):
+                await self.send({"type": "websocket.close", "code": code, "reason": reason})
+
+    async def receive_frame(self, limit: int) -> bytes | str | None:
+        """The next data frame; None when the peer went away. ValueError when too large."""
+        message = await self.receive()
+        if message["type"] == "websocket.disconnect":
+            self.closed = True
+            return None
+        data: bytes | str | None = message.get("text")
+        if data is None:
+            data = message.get("bytes") or b""
+        if len(data) > limit:
+            raise ValueError(f"frame of {len(data)} bytes exceeds the {limit}-byte limit")
+        return data
+
+    async def refuse(self, code: str, message: str, close_code: int) -> None:
+        refused = Refused(code=code, message=message)  # type: ignore[arg-type]
+        with contextlib.suppress(Exception):
+            await self.send_text(encode(refused).decode())
+        await self.close(close_code, reason=message[:120])
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class StreamEndpoint:
+    """The raw ASGI WebSocket endpoint for one runtime's app (mount with `WebSocketRoute`)."""
+
+    def __init__(
+        self, runtime: Runtime, *, allowed_origins: Iterable[str] = (), flush_delay: float = 0.003
+    ) -> None:
+        self.runtime = runtime
+        self.extra = tuple(allowed_origins)
+        self.limit = runtime.config.server.max_message_size * 1024 * 1024
+        self.flush_delay = flush_delay
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        socket = _Socket(receive, send)
+        if (await receive())["type"] != "websocket.connect":
+            return
+        origin = _header(scope, b"origin")
+        if not origin_allowed(
+            origin, _header(scope, b"host"), scope.get("scheme", "ws"), self.extra
+        ):
+            log.warning("refused WebSocket from origin %r", origin)
+            await socket.close(CLOSE_FORBIDDEN)  # before accept: the client gets HTTP 403
+            return
+        await send({"type": "websocket.accept"})
+        await self._serve(socket)
+
+    async def _serve(self, socket: _Socket) -> None:
+        runtime = self.runtime
+        client = SocketClient(asyncio.get_running_loop(), socket.send, self.flush_delay)
+        session: AppSession | None = None
+        try:
+            try:
+                first = await asyncio.wait_for(socket.receive_frame(self.limit), HELLO_TIMEOUT)
+            except TimeoutError:
+                await socket.refuse("invalid", "no hello within 10 s", CLOSE_REFUSED)
+                return
+            if first is None:
+                return
+            hello = decode_client(first)
+            if not isinstance(hello, Hello):
+                kind = type(hello).__name__.lower()
+                raise ProtocolError(f"invalid message: the first frame must be hello, not {kind}")
+            session, reply = runtime.connect(hello, client)
+            await socket.send_text(reply.decode())
+            if session is None:
+                await socket.close(CLOSE_REFUSED)
+                return
+            client.session = session
+            client.start()
+            handle = session.handle
+            while True:
+                frame = await socket.receive_frame(self.limit)
+                if frame is None:
+                    return
+                handle(decode_client(frame))
+        except ProtocolError as exc:
+            await socket.refuse("invalid", str(exc), CLOSE_INVALID)
+        except ValueError as exc:
+            await socket.refuse("invalid", str(exc), CLOSE_TOO_BIG)
+        except OSError:  # the transport went away mid-send
+            pass
+        finally:
+            if session is not None:
+                runtime.disconnect(session)
+            await client.aclose()
+            await socket.close(1000)

@@ -22,3 +22,18 @@ def test_the_python_sbom_lists_the_locked_runtime_packages(tmp_path: Path) -> No
     for dev_tool in ("pytest", "mypy", "ruff", "pip-audit"):
         assert dev_tool not in components
     assert all(c.get("purl", "").startswith("pkg:pypi/") for c in bom["components"])
+
+
+def test_the_frontend_sbom_lists_the_production_npm_packages(tmp_path: Path) -> None:
+    subprocess.run([str(ROOT / "scripts" / "sbom"), str(tmp_path)], check=True, capture_output=True)
+    bom = json.loads((tmp_path / "bastion-frontend.cdx.json").read_text())
+    lock = json.loads((ROOT / "frontend" / "package-lock.json").read_text())["packages"]
+    production = {
+        key.rsplit("node_modules/", 1)[-1]: meta["version"]
+        for key, meta in lock.items()
+        if key and not meta.get("dev") and "version" in meta
+    }
+    components = {c["name"]: c["version"] for c in bom["components"]}
+    assert components == production
+    assert "react" in components
+    assert "vite" not in components

@@ -1,36 +1,36 @@
-"""examples/hello/app.py (what `bastion hello` shows) works end to end through AppTest."""
+"""The page `bastion hello` serves (shipped in the package) works end to end through AppTest."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import bastion.server.hello
 from bastion.testing import AppTest
 
-HELLO = Path(__file__).parents[3] / "examples" / "hello" / "app.py"
+HELLO = Path(bastion.server.hello.__file__).parent / "hello.py"
 
 
 def test_hello_tour() -> None:
     at = AppTest.from_file(HELLO).run()
     assert not at.exception
     assert at.page_config.title == "Hello, Bastion"
-    assert at.sidebar.text_input[0].value == "World"
+    assert at.title[0].value == "Hello, Bastion 👋"
+    assert at.sidebar.text_input[0].value == "world"
     at.sidebar.text_input("name").input("Ada").run()
-    assert at.subheader[0].value == "Hello, Ada!"
+    assert at.subheader[0].value == "Hi, Ada! You feel happy."
 
-    at.button[0].click().run()  # "Click me" reruns the script itself
-    assert at.session_state.count == 1
-    assert at.metric[0].value == "1"
+    at.slider("rows").set_value(4).run()
+    at.select_slider("scale").set_value("x10").run()
+    assert at.metric[1].value == "100 apples"  # (1 + 2 + 3 + 4) x 10
 
-    at.slider("level").set_value(10).run()
-    assert at.get("progress")[0].value == 10
-    assert "The sum of 0..10 is 55." in at.markdown.values
+    at.button("celebrate").click().run()
+    assert at.success[0].value.startswith("🎉 Done")
+    at.run()
+    assert not at.success, "a button is true for one run only"
 
-    at.text_area[0].input("great")
-    submit = next(b for b in at.button if b.label == "Send")
-    submit.click().run()
-    assert at.success[0].value.startswith("Thanks! 5★")
-    assert at.text_area[0].proto.value == "", "the form clears on submit"
-
-    at.sidebar.toggle[0].set_value(True).run()
-    assert at.expander[0].label == "How this page works"
+    at.number_input("qty").set_value(3)
+    at.text_area("note").input("fast please")
+    assert not at.info, "form values wait for the submit button"
+    next(b for b in at.button if b.label == "Place order").click().run()
+    assert at.info[0].value == "Order placed: 3 x apples. Note: fast please"
     assert not at.exception

@@ -38,8 +38,8 @@ def test_script_directory_is_importable(tmp_path: Path) -> None:
 
 
 def test_from_file_is_relative_to_the_calling_test() -> None:
-    at = AppTest.from_file("../../../examples/hello/app.py").run()
-    assert at.title[0].value.startswith("Welcome to Bastion")
+    at = AppTest.from_file("../../../src/bastion/server/hello/hello.py").run()
+    assert at.title[0].value == "Hello, Bastion 👋"
     assert not at.exception
 
 

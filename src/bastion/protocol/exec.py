@@ -11,10 +11,11 @@ adapter converts at its edge (Piston reports memory as KiB x 1000).
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator, Sequence
-from typing import Literal, Protocol, runtime_checkable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from typing import Literal, Protocol, TypeVar, runtime_checkable
 
 import msgspec
+import semantic_version  # type: ignore[import-untyped]
 
 Encoding = Literal["utf8", "base64", "hex"]
 StreamName = Literal["stdout", "stderr"]
@@ -96,6 +97,31 @@ class Runtime(msgspec.Struct, frozen=True, kw_only=True):
     aliases: tuple[str, ...] = ()
     runtime: str | None = None  # the providing package when it provides several languages
     compiled: bool = False
+
+
+_T = TypeVar("_T")
+
+
+def newest_in_range(
+    candidates: Iterable[_T], version_range: str, version_of: Callable[[_T], str]
+) -> _T | None:
+    """Piston's version rule, the one place it lives: `version_range` is an npm semver range
+    (``3.x``, ``^3.11``, ``*``), and the newest candidate inside it wins. Returns None when
+    nothing matches, and when `version_range` is not a range at all (``latest``), as Piston does.
+    Versions that are not strict semver (``3.11``) are coerced; unparseable ones never match."""
+    try:
+        spec = semantic_version.NpmSpec(version_range.strip() or "*")
+    except ValueError:
+        return None
+    best: tuple[semantic_version.Version, _T] | None = None
+    for candidate in candidates:
+        try:
+            version = semantic_version.Version.coerce(version_of(candidate))
+        except ValueError:
+            continue
+        if spec.match(version) and (best is None or version > best[0]):
+            best = (version, candidate)
+    return None if best is None else best[1]
 
 
 # Events streamed while a job runs (Piston's WebSocket protocol maps onto these one to one).

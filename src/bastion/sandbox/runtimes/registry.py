@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from bastion.protocol.errors import UnknownRuntime
-from bastion.protocol.exec import Runtime
+from bastion.protocol.exec import Runtime, newest_in_range
 from bastion.sandbox.runtimes.runtime import RuntimeDef
-from bastion.sandbox.runtimes.version import parse_range
 
 
 class RuntimeRegistry:
@@ -40,12 +39,11 @@ class RuntimeRegistry:
         Raises `UnknownRuntime` (``<language>-<version> runtime is unknown``) when nothing matches,
         including when `version` is not a range at all (``latest``).
         """
-        spec = parse_range(version)
-        if spec is not None:
-            for rt in sorted(self._runtimes, key=lambda rt: rt.version, reverse=True):
-                if rt.answers_to(language) and spec.match(rt.version):
-                    return rt
-        raise UnknownRuntime(language, version)
+        named = (rt for rt in self._runtimes if rt.answers_to(language))
+        found = newest_in_range(named, version, lambda rt: str(rt.version))
+        if found is None:
+            raise UnknownRuntime(language, version)
+        return found
 
     def listing(self) -> tuple[Runtime, ...]:
         """What ``GET /api/v2/runtimes`` shows: one entry per installed runtime."""

@@ -17,10 +17,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import semantic_version  # type: ignore[import-untyped]
-
-from bastion.protocol.exec import Job, JobResult, Runtime
-from bastion.sandbox.service.piston import RequestError, parse_version
+from bastion.protocol.exec import Job, JobResult, Runtime, newest_in_range
+from bastion.sandbox.service.piston import RequestError
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,20 +82,11 @@ class Packages:
             raise RequestError("language is required as a string")
         if not isinstance(version, str) or not version:
             raise RequestError("version is required as a string")
-        try:
-            spec = semantic_version.NpmSpec(version)
-        except ValueError:
-            spec = None
-        best: tuple[semantic_version.Version, PackageEntry] | None = None
-        for e in self._catalog():
-            parsed = parse_version(e.version)
-            if e.name != name or parsed is None or spec is None or not spec.match(parsed):
-                continue
-            if best is None or parsed > best[0]:
-                best = (parsed, e)
+        named = (e for e in self._catalog() if e.name == name)
+        best = newest_in_range(named, version, lambda e: e.version)
         if best is None:
             raise RequestError(f"Requested package {name}-{version} does not exist", status=404)
-        return best[1]
+        return best
 
     async def install(self, body: object) -> dict[str, str]:
         entry = self.find(body)

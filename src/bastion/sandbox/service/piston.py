@@ -18,8 +18,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-import semantic_version  # type: ignore[import-untyped]
-
 from bastion.protocol.exec import (
     Encoding,
     File,
@@ -29,6 +27,7 @@ from bastion.protocol.exec import (
     Runtime,
     StageResult,
     Status,
+    newest_in_range,
 )
 
 JSON = dict[str, Any]
@@ -90,30 +89,11 @@ class ParsedJob:
 # -- runtime lookup ---------------------------------------------------------------------------
 
 
-def parse_version(raw: str) -> semantic_version.Version | None:
-    try:
-        return semantic_version.Version.coerce(raw)
-    except ValueError:
-        return None
-
-
 def resolve_runtime(runtimes: Sequence[Runtime], language: str, version: str) -> Runtime | None:
     """Piston's rule: language or alias matches case-sensitively, `version` is an npm semver
     range, and the newest match wins across every runtime providing that name."""
-    try:
-        spec = semantic_version.NpmSpec(version)
-    except ValueError:
-        return None
-    best: tuple[semantic_version.Version, Runtime] | None = None
-    for rt in runtimes:
-        if language != rt.language and language not in rt.aliases:
-            continue
-        parsed = parse_version(rt.version)
-        if parsed is None or not spec.match(parsed):
-            continue
-        if best is None or parsed > best[0]:
-            best = (parsed, rt)
-    return best[1] if best else None
+    named = (rt for rt in runtimes if language == rt.language or language in rt.aliases)
+    return newest_in_range(named, version, lambda rt: rt.version)
 
 
 def runtimes_json(runtimes: Sequence[Runtime]) -> list[JSON]:

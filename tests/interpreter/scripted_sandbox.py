@@ -93,6 +93,8 @@ class ScriptedSession:
     async def interrupt(self) -> None:
         self.interrupted.set()
 
+    # The interpreter moves no files through a session and runs no batch jobs: a call to any of
+    # these is a bug the tests should see, not something to imitate.
     async def put_file(self, path: str, data: bytes) -> None:
         raise NotImplementedError
 

@@ -291,6 +291,7 @@ class StateMapping(MutableMapping[str, Any]):
     __slots__ = ()
 
     def _state(self) -> SessionState:
+        # Abstract: st.session_state finds the running session's state, AppTest holds its own.
         raise NotImplementedError
 
     def __getitem__(self, key: str) -> Any:

@@ -6,6 +6,7 @@ and hands them to `bastion.sandbox.service.create_app`, which only knows the pro
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
@@ -126,7 +127,6 @@ def serve(
         run_memory_limit=memory_limit,
         output_max_size=output_max_size,
     )
-    extra = {"concurrency": concurrency} if concurrency else {}
     config = ServiceConfig(
         limits=limits,
         require_keys=need_keys,
@@ -134,8 +134,9 @@ def serve(
         rate_per_second=rate,
         burst=burst,
         replica=replica,
-        **extra,  # type: ignore[arg-type]
     )
+    if concurrency:  # else the config's default, scaled to the CPUs
+        config = dataclasses.replace(config, concurrency=concurrency)
     keys_path = keys_db or state_dir / "keys.sqlite3"
     read_only = keys_path.exists() and not os.access(keys_path, os.W_OK)
     key_store = KeyStore(keys_path, read_only=read_only) if need_keys else None

@@ -139,7 +139,7 @@ def test_an_invalid_first_frame_is_refused_with_1002(server: str, frame: str, ne
 @pytest.mark.parametrize(
     "frame",
     [
-        {"type": "rerun", "widgets": {"x": {"nested": "object"}}},
+        {"type": "rerun", "widgets": {"x": {"a": {"b": {"c": {"too": "deep"}}}}}},
         {"type": "rerun", "widgets": {"": 1}},
         {"type": "rerun", "widgets": [1, 2]},
         {"type": "submit", "form": "f"},

@@ -566,7 +566,70 @@ export interface Rerun {
   query_string?: string | null;
   type: "rerun";
   widgets?: {
-    [k: string]: boolean | number | string | number[] | null | undefined;
+    [k: string]:
+      | boolean
+      | number
+      | string
+      | (
+          | boolean
+          | number
+          | string
+          | (
+              | boolean
+              | number
+              | string
+              | (boolean | number | string | null)[]
+              | {
+                  [k: string]: boolean | number | string | null | undefined;
+                }
+              | null
+            )[]
+          | {
+              [k: string]:
+                | boolean
+                | number
+                | string
+                | (boolean | number | string | null)[]
+                | {
+                    [k: string]: boolean | number | string | null | undefined;
+                  }
+                | null
+                | undefined;
+            }
+          | null
+        )[]
+      | {
+          [k: string]:
+            | boolean
+            | number
+            | string
+            | (
+                | boolean
+                | number
+                | string
+                | (boolean | number | string | null)[]
+                | {
+                    [k: string]: boolean | number | string | null | undefined;
+                  }
+                | null
+              )[]
+            | {
+                [k: string]:
+                  | boolean
+                  | number
+                  | string
+                  | (boolean | number | string | null)[]
+                  | {
+                      [k: string]: boolean | number | string | null | undefined;
+                    }
+                  | null
+                  | undefined;
+              }
+            | null
+            | undefined;
+        }
+      | null
+      | undefined;
   };
 }
 /**
@@ -580,7 +643,70 @@ export interface Submit {
   form: string;
   type: "submit";
   widgets?: {
-    [k: string]: boolean | number | string | number[] | null | undefined;
+    [k: string]:
+      | boolean
+      | number
+      | string
+      | (
+          | boolean
+          | number
+          | string
+          | (
+              | boolean
+              | number
+              | string
+              | (boolean | number | string | null)[]
+              | {
+                  [k: string]: boolean | number | string | null | undefined;
+                }
+              | null
+            )[]
+          | {
+              [k: string]:
+                | boolean
+                | number
+                | string
+                | (boolean | number | string | null)[]
+                | {
+                    [k: string]: boolean | number | string | null | undefined;
+                  }
+                | null
+                | undefined;
+            }
+          | null
+        )[]
+      | {
+          [k: string]:
+            | boolean
+            | number
+            | string
+            | (
+                | boolean
+                | number
+                | string
+                | (boolean | number | string | null)[]
+                | {
+                    [k: string]: boolean | number | string | null | undefined;
+                  }
+                | null
+              )[]
+            | {
+                [k: string]:
+                  | boolean
+                  | number
+                  | string
+                  | (boolean | number | string | null)[]
+                  | {
+                      [k: string]: boolean | number | string | null | undefined;
+                    }
+                  | null
+                  | undefined;
+              }
+            | null
+            | undefined;
+        }
+      | null
+      | undefined;
   };
 }
 /**

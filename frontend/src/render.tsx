@@ -33,7 +33,11 @@ function ElementView({ el }: { el: Element }): ReactNode {
     case "progress":
       return <text.ProgressView el={el} />;
     case "balloons":
-      return <text.BalloonsElement nonce={el.nonce} />;
+      return <text.BalloonsElement nonce={el.nonce} kind={el.kind} />;
+    case "space":
+      return <text.SpaceView el={el} />;
+    case "docstring":
+      return <text.DocStringView el={el} />;
     case "empty":
       return null;
     case "button":

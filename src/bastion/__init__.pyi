@@ -28,6 +28,9 @@ from bastion.app.elements.alert import (
 from bastion.app.elements.alert import (
     warning as warning,
 )
+from bastion.app.elements.badge import (
+    badge as badge,
+)
 from bastion.app.elements.button import (
     button as button,
 )
@@ -52,6 +55,9 @@ from bastion.app.elements.form import (
 from bastion.app.elements.form import (
     form_submit_button as form_submit_button,
 )
+from bastion.app.elements.help import (
+    help as help,
+)
 from bastion.app.elements.json import (
     json as json,
 )
@@ -70,6 +76,9 @@ from bastion.app.elements.layout import (
 from bastion.app.elements.layout import (
     tabs as tabs,
 )
+from bastion.app.elements.math import (
+    latex as latex,
+)
 from bastion.app.elements.metric import (
     metric as metric,
 )
@@ -78,6 +87,12 @@ from bastion.app.elements.multiselect import (
 )
 from bastion.app.elements.number_input import (
     number_input as number_input,
+)
+from bastion.app.elements.options import (
+    get_option as get_option,
+)
+from bastion.app.elements.options import (
+    set_option as set_option,
 )
 from bastion.app.elements.page import (
     set_page_config as set_page_config,
@@ -94,11 +109,17 @@ from bastion.app.elements.slider import (
 from bastion.app.elements.slider import (
     slider as slider,
 )
+from bastion.app.elements.space import (
+    space as space,
+)
 from bastion.app.elements.status import (
     balloons as balloons,
 )
 from bastion.app.elements.status import (
     progress as progress,
+)
+from bastion.app.elements.status import (
+    snow as snow,
 )
 from bastion.app.elements.status import (
     spinner as spinner,

@@ -25,6 +25,8 @@ export type Element =
   | Progress
   | Balloons
   | Empty
+  | Space
+  | DocString
   | Button
   | Checkbox
   | Radio
@@ -62,6 +64,8 @@ export interface AppProtocol {
   Column?: Column;
   Columns?: Columns;
   Divider?: Divider;
+  DocMember?: DocMember;
+  DocString?: DocString;
   Element?: Element;
   Empty?: Empty;
   Event?: Event;
@@ -90,6 +94,7 @@ export interface AppProtocol {
   Selectbox?: Selectbox;
   ServerMsg?: ServerMsg;
   Slider?: Slider;
+  Space?: Space;
   Spinner?: Spinner;
   Stop?: Stop;
   Submit?: Submit;
@@ -116,6 +121,7 @@ export interface Alert {
  * via the `definition` "Balloons".
  */
 export interface Balloons {
+  kind?: "balloons" | "snow";
   nonce: number;
   type: "balloons";
 }
@@ -248,6 +254,40 @@ export interface Progress {
  */
 export interface Empty {
   type: "empty";
+}
+/**
+ * `st.space()`: vertical room, in rem (`small` 0.75, `medium` 2.5, `large` 4.25) or pixels.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Space".
+ */
+export interface Space {
+  size?: ("large" | "medium" | "small") | number;
+  type: "space";
+}
+/**
+ * `st.help(obj)`: what an object is. Every field is plain text.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "DocString".
+ */
+export interface DocString {
+  doc?: string;
+  members?: DocMember[];
+  name?: string;
+  signature?: string;
+  type: "docstring";
+  type_name?: string;
+  value?: string;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "DocMember".
+ */
+export interface DocMember {
+  name: string;
+  type_name?: string;
+  value?: string;
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema

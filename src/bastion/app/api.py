@@ -59,11 +59,18 @@ ELEMENTS: dict[str, str] = {
     "form": _E + "form",
     "form_submit_button": _E + "form",
     "echo": _E + "echo",
+    "latex": _E + "math",
+    "badge": _E + "badge",
+    "space": _E + "space",
+    "help": _E + "help",
+    "snow": _E + "status",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.
 OTHERS: dict[str, str] = {
     "set_page_config": _E + "page",
+    "get_option": _E + "options",
+    "set_option": _E + "options",
     "rerun": _E + "control",
     "stop": _E + "control",
     "session_state": "bastion.app.api",

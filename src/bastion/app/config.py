@@ -178,3 +178,13 @@ def _env_value(section: str, name: str, value: str) -> Any:
     if getattr(field.type, "__origin__", None) is list:
         return [v.strip() for v in value.split(",") if v.strip()]
     return value
+
+
+def option_value(config: AppConfig, key: str, origin: str) -> Any:
+    """The value of ``section.optionName`` (any spelling `_check_key` accepts) in `config`."""
+    section, dot, option = key.partition(".") if isinstance(key, str) else ("", "", "")
+    if not dot or not option:
+        raise ConfigError(f"{origin}: expected a key like 'server.port', got {key!r}")
+    name = _check_key(section, option, origin)
+    field = next(f for f in msgspec.structs.fields(_SECTIONS[section]) if f.encode_name == name)
+    return getattr(getattr(config, section), field.name)

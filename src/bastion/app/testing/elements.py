@@ -173,6 +173,22 @@ class Balloons(Element):
     type = "balloons"
 
 
+class Snow(Element):
+    type = "snow"
+
+
+class Latex(Element):
+    type = "latex"
+
+
+class Space(Element):
+    type = "space"
+
+
+class Help(Element):
+    type = "help"
+
+
 class Empty(Element):
     type = "empty"
 
@@ -535,7 +551,9 @@ def classify(node: Node) -> type[Element]:
         if isinstance(el, p.Heading):
             return {"title": Title, "header": Header, "subheader": Subheader}[el.level]
         if isinstance(el, p.Markdown):
-            return Caption if el.kind == "caption" else Markdown
+            return {"caption": Caption, "latex": Latex}.get(el.kind, Markdown)
+        if isinstance(el, p.Balloons):
+            return Snow if el.kind == "snow" else Balloons
         if isinstance(el, p.Alert):
             return {"success": Success, "info": Info, "warning": Warning, "error": Error}[el.kind]
         if isinstance(el, p.Button):
@@ -560,8 +578,9 @@ _BY_ELEMENT: dict[type, type[Element]] = {
     p.ExceptionInfo: Exception,
     p.Spinner: Spinner,
     p.Progress: Progress,
-    p.Balloons: Balloons,
     p.Empty: Empty,
+    p.Space: Space,
+    p.DocString: Help,
     p.Radio: Radio,
     p.Selectbox: Selectbox,
     p.Multiselect: Multiselect,
@@ -600,6 +619,10 @@ TYPES: dict[str, tuple[type[Element], ...]] = {
         Spinner,
         Progress,
         Balloons,
+        Snow,
+        Latex,
+        Space,
+        Help,
         Empty,
         Checkbox,
         Toggle,

@@ -223,6 +223,12 @@ from bastion.protocol.app.text import (
     Divider as Divider,
 )
 from bastion.protocol.app.text import (
+    DocMember as DocMember,
+)
+from bastion.protocol.app.text import (
+    DocString as DocString,
+)
+from bastion.protocol.app.text import (
     Empty as Empty,
 )
 from bastion.protocol.app.text import (
@@ -242,6 +248,9 @@ from bastion.protocol.app.text import (
 )
 from bastion.protocol.app.text import (
     Progress as Progress,
+)
+from bastion.protocol.app.text import (
+    Space as Space,
 )
 from bastion.protocol.app.text import (
     Spinner as Spinner,
@@ -299,6 +308,8 @@ __all__ = [
     "Column",
     "Columns",
     "Divider",
+    "DocMember",
+    "DocString",
     "Element",
     "Empty",
     "Event",
@@ -334,6 +345,7 @@ __all__ = [
     "Selectbox",
     "ServerMsg",
     "Slider",
+    "Space",
     "Spinner",
     "Stop",
     "Submit",

@@ -33,6 +33,7 @@ from bastion.protocol.app.text import (
     Balloons,
     Code,
     Divider,
+    DocString,
     Empty,
     ExceptionInfo,
     Heading,
@@ -40,6 +41,7 @@ from bastion.protocol.app.text import (
     Markdown,
     Metric,
     Progress,
+    Space,
     Spinner,
     Text,
 )
@@ -106,6 +108,8 @@ Element = (
     | Progress
     | Balloons
     | Empty
+    | Space
+    | DocString
     | Button
     | Checkbox
     | Radio

@@ -59,6 +59,14 @@ ELEMENTS: dict[str, str] = {
     "form": _E + "form",
     "form_submit_button": _E + "form",
     "echo": _E + "echo",
+    "image": _E + "image",
+    "logo": _E + "image",
+    "audio": _E + "player",
+    "video": _E + "player",
+    "file_uploader": _E + "uploader",
+    "camera_input": _E + "uploader",
+    "download_button": _E + "download",
+    "link_button": _E + "download",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.

@@ -26,6 +26,7 @@ from bastion.app.runner import Interrupter, Workers
 from bastion.app.script import Script
 from bastion.app.secrets import Secrets
 from bastion.app.session import AppSession, SessionClient
+from bastion.app.uploads import UploadStore
 from bastion.protocol.app import PROTOCOL_VERSION, Hello, Refused, Welcome
 
 _encode = msgspec.json.encode
@@ -55,6 +56,10 @@ class Runtime:
             max_session_bytes=server.max_media_session_size * MB,
             max_total_bytes=server.max_media_total_size * MB,
             grace_seconds=server.media_grace_seconds,
+        )
+        self.uploads = UploadStore(
+            max_file_bytes=server.max_upload_size * MB,
+            max_session_bytes=server.max_upload_session_size * MB,
         )
         # The script's directory is importable, as with `python app.py` (Streamlit does the same).
         if script.directory not in sys.path:
@@ -145,6 +150,7 @@ class Runtime:
             if session.resume_token:
                 self._by_token.pop(session.resume_token, None)
         self.media.drop_session(session.id)
+        self.uploads.drop_session(session.id)
 
     def expire(self, now: float | None = None) -> int:
         """Drop sessions disconnected for longer than the TTL; return how many."""

@@ -21,14 +21,21 @@ from bastion.server import listen
 from bastion.server.app_server import STREAM_PATH, HttpOptions, build_app
 from bastion.server.app_socket import StreamEndpoint
 from bastion.server.media_route import MediaRoute
+from bastion.server.upload_route import CsrfCheck, UploadRoute
 
 log = logging.getLogger("bastion.server")
 
 EXPIRE_INTERVAL = 5.0
 
 
-def create_app(runtime: Runtime, *, static_root: Path | None = None) -> Any:
-    """The ASGI application serving `runtime`'s app."""
+def create_app(
+    runtime: Runtime,
+    *,
+    static_root: Path | None = None,
+    upload_csrf_check: CsrfCheck | None = None,
+) -> Any:
+    """The ASGI application serving `runtime`'s app. `upload_csrf_check` is the CSRF hook of
+    the upload route (see `upload_route.CsrfCheck`)."""
     server = runtime.config.server
     endpoint = StreamEndpoint(
         runtime,
@@ -61,7 +68,17 @@ def create_app(runtime: Runtime, *, static_root: Path | None = None) -> Any:
         stream=WebSocketRoute(STREAM_PATH, endpoint),
         options=options,
         lifespan=lifespan,
-        extra_routes=[Mount("/_bastion/media", app=MediaRoute(runtime.media))],
+        extra_routes=[
+            Mount("/_bastion/media", app=MediaRoute(runtime.media)),
+            Mount(
+                "/_bastion/upload",
+                app=UploadRoute(
+                    runtime.uploads,
+                    allowed_origins=server.allowed_origins,
+                    csrf_check=upload_csrf_check,
+                ),
+            ),
+        ],
     )
 
 

@@ -41,6 +41,7 @@ class ServerConfig(_Section):
     max_media_session_size: int = 200  # MB, media bytes (images, downloads) held per session
     max_media_total_size: int = 1024  # MB, media bytes held by all sessions together
     media_grace_seconds: float = 30.0  # media no longer shown stays fetchable this long
+    enable_static_serving: bool = False  # serve ./static beside the script at /app/static/
     disconnected_session_ttl: float = 120.0  # seconds a dropped session waits for a resume
     max_sessions: int = 2000
     allowed_origins: list[str] = []  # extra origins allowed besides the server's own

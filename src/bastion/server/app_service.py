@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.routing import Mount, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, WebSocketRoute
 
 from bastion.app import AppConfig, Runtime, Script
 from bastion.server import listen
 from bastion.server.app_server import STREAM_PATH, HttpOptions, build_app
 from bastion.server.app_socket import StreamEndpoint
+from bastion.server.app_static import STATIC_PREFIX, AppStatic
 from bastion.server.media_route import MediaRoute
 from bastion.server.upload_route import CsrfCheck, UploadRoute
 
@@ -59,6 +60,19 @@ def create_app(
                 await warming
             await asyncio.to_thread(runtime.shutdown, 1.0)
 
+    extra: list[BaseRoute] = [
+        Mount("/_bastion/media", app=MediaRoute(runtime.media)),
+        Mount(
+            "/_bastion/upload",
+            app=UploadRoute(
+                runtime.uploads,
+                allowed_origins=server.allowed_origins,
+                csrf_check=upload_csrf_check,
+            ),
+        ),
+    ]
+    if server.enable_static_serving:
+        extra.append(Mount(STATIC_PREFIX, app=AppStatic(Path(runtime.script.directory) / "static")))
     options = HttpOptions(base_url_path=server.base_url_path)
     if static_root is not None:
         options.static_root = static_root
@@ -68,17 +82,7 @@ def create_app(
         stream=WebSocketRoute(STREAM_PATH, endpoint),
         options=options,
         lifespan=lifespan,
-        extra_routes=[
-            Mount("/_bastion/media", app=MediaRoute(runtime.media)),
-            Mount(
-                "/_bastion/upload",
-                app=UploadRoute(
-                    runtime.uploads,
-                    allowed_origins=server.allowed_origins,
-                    csrf_check=upload_csrf_check,
-                ),
-            ),
-        ],
+        extra_routes=extra,
     )
 
 

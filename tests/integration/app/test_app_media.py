@@ -288,3 +288,16 @@ def test_uploaded_file_is_a_bytesio() -> None:
     assert isinstance(f, io.BytesIO)
     assert f.read(3) == rec_path.read_bytes()[:3]
     assert f == UploadedFile(UploadRecord("id", "w", "x", "", 0, rec_path))
+
+
+def test_gallery_page() -> None:
+    import bastion.server.hello
+
+    page = Path(bastion.server.hello.__file__).parent / "pages" / "media.py"
+    at = AppTest.from_file(page).run()
+    assert not at.exception
+    assert len(at.image[0].urls) == 2
+    assert media_bytes(at, at.audio[0].url)[:4] == b"RIFF"
+    at.file_uploader[0].upload("notes.txt", b"hello\nworld", "text/plain").run()
+    assert at.download_button[0].data() == b"HELLO\nWORLD"
+    assert at.download_button[0].file_name == "upper-notes.txt"

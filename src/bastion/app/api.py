@@ -64,6 +64,14 @@ ELEMENTS: dict[str, str] = {
     "space": _E + "space",
     "help": _E + "help",
     "snow": _E + "status",
+    "image": _E + "image",
+    "logo": _E + "image",
+    "audio": _E + "player",
+    "video": _E + "player",
+    "file_uploader": _E + "uploader",
+    "camera_input": _E + "uploader",
+    "download_button": _E + "download",
+    "link_button": _E + "download",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.

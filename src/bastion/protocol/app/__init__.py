@@ -132,6 +132,36 @@ from bastion.protocol.app.blocks import (
 from bastion.protocol.app.blocks import (
     Vertical as Vertical,
 )
+from bastion.protocol.app.media import (
+    Audio as Audio,
+)
+from bastion.protocol.app.media import (
+    DownloadButton as DownloadButton,
+)
+from bastion.protocol.app.media import (
+    FileUploader as FileUploader,
+)
+from bastion.protocol.app.media import (
+    Image as Image,
+)
+from bastion.protocol.app.media import (
+    ImageItem as ImageItem,
+)
+from bastion.protocol.app.media import (
+    LinkButton as LinkButton,
+)
+from bastion.protocol.app.media import (
+    Logo as Logo,
+)
+from bastion.protocol.app.media import (
+    Subtitle as Subtitle,
+)
+from bastion.protocol.app.media import (
+    UploadedFileInfo as UploadedFileInfo,
+)
+from bastion.protocol.app.media import (
+    Video as Video,
+)
 from bastion.protocol.app.messages import (
     Batch as Batch,
 )
@@ -298,6 +328,7 @@ __all__ = [
     "ROOT_MAIN",
     "ROOT_SIDEBAR",
     "Alert",
+    "Audio",
     "Balloons",
     "Batch",
     "Block",
@@ -310,17 +341,23 @@ __all__ = [
     "Divider",
     "DocMember",
     "DocString",
+    "DownloadButton",
     "Element",
     "Empty",
     "Event",
     "ExceptionInfo",
     "Expander",
+    "FileUploader",
     "Form",
     "Gap",
     "Heading",
     "Hello",
+    "Image",
+    "ImageItem",
     "Json",
     "LabelVisibility",
+    "LinkButton",
+    "Logo",
     "Markdown",
     "Metric",
     "Multiselect",
@@ -349,12 +386,15 @@ __all__ = [
     "Spinner",
     "Stop",
     "Submit",
+    "Subtitle",
     "Tab",
     "Tabs",
     "Text",
     "TextInput",
     "Theme",
+    "UploadedFileInfo",
     "Vertical",
+    "Video",
     "Welcome",
     "WidgetValue",
     "WidgetValues",

@@ -13,6 +13,15 @@ from bastion.app.api import (
 from bastion.app.api import (
     sidebar as sidebar,
 )
+from bastion.app.caching.api import (
+    cache_data as cache_data,
+)
+from bastion.app.caching.api import (
+    cache_resource as cache_resource,
+)
+from bastion.app.connections import (
+    connection as connection,
+)
 from bastion.app.elements.alert import (
     error as error,
 )

@@ -70,6 +70,9 @@ OTHERS: dict[str, str] = {
     "query_params": "bastion.app.api",
     "secrets": "bastion.app.api",
     "sidebar": "bastion.app.api",
+    "cache_data": "bastion.app.caching.api",
+    "cache_resource": "bastion.app.caching.api",
+    "connection": "bastion.app.connections",
 }
 
 

@@ -40,17 +40,35 @@ from bastion.app.elements.alert import (
 from bastion.app.elements.button import (
     button as button,
 )
+from bastion.app.elements.button_group import (
+    feedback as feedback,
+)
+from bastion.app.elements.button_group import (
+    pills as pills,
+)
+from bastion.app.elements.button_group import (
+    segmented_control as segmented_control,
+)
 from bastion.app.elements.checkbox import (
     checkbox as checkbox,
 )
 from bastion.app.elements.checkbox import (
     toggle as toggle,
 )
+from bastion.app.elements.color_picker import (
+    color_picker as color_picker,
+)
 from bastion.app.elements.control import (
     rerun as rerun,
 )
 from bastion.app.elements.control import (
     stop as stop,
+)
+from bastion.app.elements.datetime_inputs import (
+    date_input as date_input,
+)
+from bastion.app.elements.datetime_inputs import (
+    time_input as time_input,
 )
 from bastion.app.elements.echo import (
     echo as echo,

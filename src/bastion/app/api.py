@@ -59,6 +59,12 @@ ELEMENTS: dict[str, str] = {
     "form": _E + "form",
     "form_submit_button": _E + "form",
     "echo": _E + "echo",
+    "date_input": _E + "datetime_inputs",
+    "time_input": _E + "datetime_inputs",
+    "color_picker": _E + "color_picker",
+    "pills": _E + "button_group",
+    "segmented_control": _E + "button_group",
+    "feedback": _E + "button_group",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.

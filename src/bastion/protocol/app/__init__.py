@@ -132,6 +132,18 @@ from bastion.protocol.app.blocks import (
 from bastion.protocol.app.blocks import (
     Vertical as Vertical,
 )
+from bastion.protocol.app.inputs import (
+    ButtonGroup as ButtonGroup,
+)
+from bastion.protocol.app.inputs import (
+    ColorPicker as ColorPicker,
+)
+from bastion.protocol.app.inputs import (
+    DateInput as DateInput,
+)
+from bastion.protocol.app.inputs import (
+    TimeInput as TimeInput,
+)
 from bastion.protocol.app.messages import (
     Batch as Batch,
 )
@@ -293,11 +305,14 @@ __all__ = [
     "Batch",
     "Block",
     "Button",
+    "ButtonGroup",
     "Checkbox",
     "ClientMsg",
     "Code",
+    "ColorPicker",
     "Column",
     "Columns",
+    "DateInput",
     "Divider",
     "Element",
     "Empty",
@@ -342,6 +357,7 @@ __all__ = [
     "Text",
     "TextInput",
     "Theme",
+    "TimeInput",
     "Vertical",
     "Welcome",
     "WidgetValue",

@@ -28,6 +28,7 @@ from bastion.protocol.app.blocks import (
     Tabs,
     Vertical,
 )
+from bastion.protocol.app.inputs import ButtonGroup, ColorPicker, DateInput, TimeInput
 from bastion.protocol.app.text import (
     Alert,
     Balloons,
@@ -115,6 +116,10 @@ Element = (
     | SelectSlider
     | TextInput
     | NumberInput
+    | DateInput
+    | TimeInput
+    | ColorPicker
+    | ButtonGroup
 )
 
 Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab

@@ -7,6 +7,7 @@ import { Html, unwrapParagraph } from "./Html";
 import type { BlockNode, TreeNode } from "./tree";
 import * as text from "./elements/text";
 import * as widgets from "./elements/widgets";
+import * as inputs2 from "./elements/inputs2";
 
 function ElementView({ el }: { el: Element }): ReactNode {
   switch (el.type) {
@@ -54,6 +55,14 @@ function ElementView({ el }: { el: Element }): ReactNode {
       return <widgets.TextInputView el={el} />;
     case "number_input":
       return <widgets.NumberInputView el={el} />;
+    case "date_input":
+      return <inputs2.DateInputView el={el} />;
+    case "time_input":
+      return <inputs2.TimeInputView el={el} />;
+    case "color_picker":
+      return <inputs2.ColorPickerView el={el} />;
+    case "button_group":
+      return <inputs2.ButtonGroupView el={el} />;
     default:
       return null;
   }

@@ -26,7 +26,7 @@ def at_with(src: str, **globals_: Any) -> AppTest:
 
     name = f"<cache-test-{abs(hash(src)):x}>"
     return AppTest(
-        Script(source=textwrap.dedent(src), name=name, extra_globals=globals_), default_timeout=15
+        Script(source=textwrap.dedent(src), name=name, extra_globals=globals_), default_timeout=60
     )
 
 
@@ -184,6 +184,12 @@ def test_hashing_is_full_not_sampled() -> None:
     assert digest(df) != digest(df2)
     assert digest(df) == digest(df.copy())
     assert digest(a) != digest(a.astype("float32"))
+    pa = pytest.importorskip("pyarrow")
+    d1 = pa.array(["a", "b", "a"]).dictionary_encode()
+    d2 = pa.array(["x", "y", "x"]).dictionary_encode()
+    assert digest(d1) != digest(d2)
+    assert digest(pa.table({"c": d1})) != digest(pa.table({"c": d2}))
+    assert digest(pd.DataFrame({"l": [[1], [2]]})) != digest(pd.DataFrame({"l": [[1], [3]]}))
 
 
 def test_clear_one_function_one_entry_and_all() -> None:
@@ -494,3 +500,49 @@ def test_connection_errors_name_the_fix() -> None:
         """
     ).run()
     assert "type='sql'" in at.exception[0].message
+
+
+def test_operator_cli_clears_persisted_files(tmp_path: Path, monkeypatch: Any) -> None:
+    from click.testing import CliRunner
+
+    from bastion.app.caching.disk import DiskStore, default_directory
+    from bastion.server.cli import main
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    script = tmp_path / "app.py"
+    script.write_text("import bastion as st\n")
+    store = DiskStore(default_directory(str(script.resolve())))
+    assert store.write("f" * 32, "v" * 32, {"a": 1}, [], 0.0)
+    result = CliRunner().invoke(main, ["cache", "clear", str(script)])
+    assert result.exit_code == 0, result.output
+    assert "removed 2 file(s)" in result.output
+    assert store.read("f" * 32, "v" * 32) is None
+
+
+def test_no_client_message_clears_caches() -> None:
+    from bastion.protocol.app import ProtocolError, decode_client
+
+    for frame in (b'{"type":"clear_cache"}', b'{"type":"rerun","clear_cache":true}'):
+        with pytest.raises(ProtocolError):
+            decode_client(frame)
+
+
+def test_persist_disk_refuses_a_key_others_can_read(tmp_path: Path) -> None:
+    key = tmp_path / "signing.key"
+    key.write_bytes(b"k" * 32)
+    key.chmod(0o644)
+    calls: list[int] = []
+    src = """
+        import bastion as st
+        @st.cache_data(persist="disk")
+        def f():
+            calls.append(1)
+            return [1]
+        st.write(f())
+        """
+    at = at_with(src, calls=calls)
+    at.session.runtime.caches.disk_dir = tmp_path
+    at.run().run()
+    assert not at.exception
+    assert calls == [1]  # still cached in memory
+    assert not list(tmp_path.glob("*.bcache"))  # nothing written under an untrusted key

@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime
 import functools
 import inspect
+import logging
 import re
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar, overload
+from typing import Any, Generic, ParamSpec, TypeVar, overload
 
 from bastion.app import context
 from bastion.app.caching import copying, hashing, replay
@@ -26,7 +27,9 @@ from bastion.app.caching.store import Caches, Entry, FunctionCache, Kind
 from bastion.app.context import RunContext
 from bastion.app.errors import InvalidArgument
 
-F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("bastion.app.cache")
+P = ParamSpec("P")
+R = TypeVar("R")
 TTL = float | int | datetime.timedelta | str | None
 
 _UNITS = {
@@ -127,10 +130,10 @@ class _Spec:
         self.on_release = on_release
 
 
-class CachedFunc:
+class CachedFunc(Generic[P, R]):
     """A cached function: call it as the original; `.clear()` drops its entries."""
 
-    def __init__(self, func: Callable[..., Any], spec: _Spec) -> None:
+    def __init__(self, func: Callable[P, R], spec: _Spec) -> None:
         functools.update_wrapper(self, func)
         self._func = func
         self._spec = spec
@@ -144,7 +147,8 @@ class CachedFunc:
     def __get__(self, instance: object, owner: type | None = None) -> Any:
         if instance is None:
             return self
-        return functools.partial(self, instance)  # `self` is hashed: name it `_self` to skip
+        call: Callable[..., Any] = self
+        return functools.partial(call, instance)  # `self` is hashed: name it `_self` to skip
 
     def _value_key(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
         if self._sig is None:
@@ -161,7 +165,7 @@ class CachedFunc:
         fc.on_release = self._spec.on_release
         return fc
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         ctx = context.peek()
         if ctx is None:
             return self._func(*args, **kwargs)
@@ -176,12 +180,14 @@ class CachedFunc:
             try:
                 entry = self._lookup(fc, value_key)
                 if entry is None:
-                    return self._compute(ctx, fc, value_key, args, kwargs)
+                    fresh: R = self._compute(ctx, fc, value_key, args, kwargs)
+                    return fresh
             finally:
                 lock.release()
         if entry.ops:
             replay.replay(ctx, entry.ops)
-        return copying.copy_value(entry.value) if self._spec.kind == "data" else entry.value
+        value: R = copying.copy_value(entry.value) if self._spec.kind == "data" else entry.value
+        return value
 
     def _lookup(self, fc: FunctionCache, value_key: str) -> Entry | None:
         entry = fc.get(value_key)
@@ -190,7 +196,11 @@ class CachedFunc:
             fc.clear(value_key)
             return None
         if entry is None and spec.persist:
-            found = fc.caches.disk.read(fc.key, value_key)
+            try:
+                found = fc.caches.disk.read(fc.key, value_key)
+            except OSError as e:
+                log.warning("cache_data(persist='disk') of %s: %s", self._name, e)
+                found = None
             if found is not None:
                 value, ops, created = found
                 if spec.ttl is None or time.time() - created < spec.ttl:
@@ -229,7 +239,10 @@ class CachedFunc:
             size = copying.size_of(stored)
             fc.put(value_key, stored, recorder.ops, size)
             if self._spec.persist:
-                fc.caches.disk.write(fc.key, value_key, stored, recorder.ops, time.time())
+                try:
+                    fc.caches.disk.write(fc.key, value_key, stored, recorder.ops, time.time())
+                except OSError as e:  # an unwritable or untrusted folder: memory only
+                    log.warning("cache_data(persist='disk') of %s: %s", self._name, e)
         else:
             fc.put(value_key, value, recorder.ops, 0)
         return value
@@ -266,7 +279,7 @@ class CacheDataAPI(_CacheAPI):
     kind: Kind = "data"
 
     @overload
-    def __call__(self, func: F) -> F: ...
+    def __call__(self, func: Callable[P, R]) -> CachedFunc[P, R]: ...
     @overload
     def __call__(
         self,
@@ -277,7 +290,7 @@ class CacheDataAPI(_CacheAPI):
         show_spinner: bool | str = True,
         persist: bool | str | None = None,
         hash_funcs: hashing.HashFuncs | None = None,
-    ) -> Callable[[F], F]: ...
+    ) -> Callable[[Callable[P, R]], CachedFunc[P, R]]: ...
     def __call__(
         self,
         func: Callable[..., Any] | None = None,
@@ -298,7 +311,7 @@ class CacheResourceAPI(_CacheAPI):
     kind: Kind = "resource"
 
     @overload
-    def __call__(self, func: F) -> F: ...
+    def __call__(self, func: Callable[P, R]) -> CachedFunc[P, R]: ...
     @overload
     def __call__(
         self,
@@ -310,7 +323,7 @@ class CacheResourceAPI(_CacheAPI):
         validate: Callable[[Any], bool] | None = None,
         hash_funcs: hashing.HashFuncs | None = None,
         on_release: Callable[[Any], object] | None = None,
-    ) -> Callable[[F], F]: ...
+    ) -> Callable[[Callable[P, R]], CachedFunc[P, R]]: ...
     def __call__(
         self,
         func: Callable[..., Any] | None = None,

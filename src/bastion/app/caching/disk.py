@@ -127,11 +127,12 @@ class DiskStore:
             [(k, a, b, d, s if isinstance(s, str) else None) for k, a, b, d, s in ops],
         )
         body = msgspec.msgpack.encode(rec)
+        signature = self._sign(body)  # makes the folder and key on first use
         path = self.path_for(func_key, value_key)
         tmp = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "wb") as f:
-            f.write(MAGIC + self._sign(body) + body)
+            f.write(MAGIC + signature + body)
         os.replace(tmp, path)
         return True
 

@@ -245,7 +245,11 @@ class Hasher:
         if isinstance(dtype, np.dtype) and not dtype.hasobject:
             self.h.update(_buffer(np.ascontiguousarray(s.to_numpy())))
             return
-        hashed = pd.util.hash_pandas_object(s, index=False, categorize=False)
+        try:
+            hashed = pd.util.hash_pandas_object(s, index=False, categorize=False)
+        except (TypeError, ValueError):  # unhashable cells (lists, dicts): one by one
+            self.update(s.tolist())
+            return
         self.h.update(_buffer(np.ascontiguousarray(hashed.to_numpy())))
 
     def _arrow(self, obj: Any) -> None:
@@ -262,6 +266,11 @@ class Hasher:
             h.update(b"chunked" + str(obj.type).encode() + str(len(obj)).encode())
             for chunk in obj.chunks:
                 self._arrow(chunk)
+        elif isinstance(obj, pa.DictionaryArray):
+            # buffers() leaves the dictionary out: equal indices over other words must differ
+            h.update(b"dict-array" + str(obj.type).encode())
+            self._arrow(obj.indices)
+            self._arrow(obj.dictionary)
         elif isinstance(obj, pa.Array):
             # Buffers may hold bytes outside a slice or under nulls: equal arrays can then hash
             # differently (a spurious miss), never the reverse.

@@ -9,6 +9,7 @@ import * as text from "./elements/text";
 import * as widgets from "./elements/widgets";
 import * as media from "./elements/Media";
 import { FileUploaderView } from "./elements/Uploader";
+import * as inputs2 from "./elements/inputs2";
 
 function ElementView({ el }: { el: Element }): ReactNode {
   switch (el.type) {
@@ -74,6 +75,14 @@ function ElementView({ el }: { el: Element }): ReactNode {
       return <media.LogoView el={el} />;
     case "file_uploader":
       return <FileUploaderView el={el} />;
+    case "date_input":
+      return <inputs2.DateInputView el={el} />;
+    case "time_input":
+      return <inputs2.TimeInputView el={el} />;
+    case "color_picker":
+      return <inputs2.ColorPickerView el={el} />;
+    case "button_group":
+      return <inputs2.ButtonGroupView el={el} />;
     default:
       return null;
   }

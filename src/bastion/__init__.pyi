@@ -13,6 +13,15 @@ from bastion.app.api import (
 from bastion.app.api import (
     sidebar as sidebar,
 )
+from bastion.app.caching.api import (
+    cache_data as cache_data,
+)
+from bastion.app.caching.api import (
+    cache_resource as cache_resource,
+)
+from bastion.app.connections import (
+    connection as connection,
+)
 from bastion.app.elements.alert import (
     error as error,
 )
@@ -34,17 +43,35 @@ from bastion.app.elements.badge import (
 from bastion.app.elements.button import (
     button as button,
 )
+from bastion.app.elements.button_group import (
+    feedback as feedback,
+)
+from bastion.app.elements.button_group import (
+    pills as pills,
+)
+from bastion.app.elements.button_group import (
+    segmented_control as segmented_control,
+)
 from bastion.app.elements.checkbox import (
     checkbox as checkbox,
 )
 from bastion.app.elements.checkbox import (
     toggle as toggle,
 )
+from bastion.app.elements.color_picker import (
+    color_picker as color_picker,
+)
 from bastion.app.elements.control import (
     rerun as rerun,
 )
 from bastion.app.elements.control import (
     stop as stop,
+)
+from bastion.app.elements.datetime_inputs import (
+    date_input as date_input,
+)
+from bastion.app.elements.datetime_inputs import (
+    time_input as time_input,
 )
 from bastion.app.elements.download import (
     download_button as download_button,

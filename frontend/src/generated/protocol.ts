@@ -42,7 +42,11 @@ export type Element =
   | FileUploader
   | DownloadButton
   | LinkButton
-  | Logo;
+  | Logo
+  | DateInput
+  | TimeInput
+  | ColorPicker
+  | ButtonGroup;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Block".
@@ -66,11 +70,14 @@ export interface AppProtocol {
   Batch?: Batch;
   Block?: Block;
   Button?: Button;
+  ButtonGroup?: ButtonGroup;
   Checkbox?: Checkbox;
   ClientMsg?: ClientMsg;
   Code?: Code;
+  ColorPicker?: ColorPicker;
   Column?: Column;
   Columns?: Columns;
+  DateInput?: DateInput;
   Divider?: Divider;
   DocMember?: DocMember;
   DocString?: DocString;
@@ -118,6 +125,7 @@ export interface AppProtocol {
   Text?: Text;
   TextInput?: TextInput;
   Theme?: Theme;
+  TimeInput?: TimeInput;
   UploadedFileInfo?: UploadedFileInfo;
   Vertical?: Vertical;
   Video?: Video;
@@ -602,6 +610,74 @@ export interface Logo {
   size?: "large" | "medium" | "small";
   type: "logo";
   url: string;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "DateInput".
+ */
+export interface DateInput {
+  disabled?: boolean;
+  form_id?: string | null;
+  format?: string;
+  help_html?: string | null;
+  id: string;
+  is_range?: boolean;
+  key?: string | null;
+  label_html: string;
+  label_visibility?: "collapsed" | "hidden" | "visible";
+  max: string;
+  min: string;
+  type: "date_input";
+  value: string[];
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "TimeInput".
+ */
+export interface TimeInput {
+  disabled?: boolean;
+  form_id?: string | null;
+  help_html?: string | null;
+  id: string;
+  key?: string | null;
+  label_html: string;
+  label_visibility?: "collapsed" | "hidden" | "visible";
+  step?: number;
+  type: "time_input";
+  value: string | null;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ColorPicker".
+ */
+export interface ColorPicker {
+  disabled?: boolean;
+  form_id?: string | null;
+  help_html?: string | null;
+  id: string;
+  key?: string | null;
+  label_html: string;
+  label_visibility?: "collapsed" | "hidden" | "visible";
+  type: "color_picker";
+  value: string;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ButtonGroup".
+ */
+export interface ButtonGroup {
+  disabled?: boolean;
+  form_id?: string | null;
+  help_html?: string | null;
+  id: string;
+  key?: string | null;
+  label_html: string;
+  label_visibility?: "collapsed" | "hidden" | "visible";
+  options_html: string[];
+  selection_mode?: "multi" | "single";
+  style: "faces" | "pills" | "segmented_control" | "stars" | "thumbs";
+  type: "button_group";
+  value: number[];
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema

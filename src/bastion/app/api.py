@@ -72,6 +72,12 @@ ELEMENTS: dict[str, str] = {
     "camera_input": _E + "uploader",
     "download_button": _E + "download",
     "link_button": _E + "download",
+    "date_input": _E + "datetime_inputs",
+    "time_input": _E + "datetime_inputs",
+    "color_picker": _E + "color_picker",
+    "pills": _E + "button_group",
+    "segmented_control": _E + "button_group",
+    "feedback": _E + "button_group",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.
@@ -85,6 +91,9 @@ OTHERS: dict[str, str] = {
     "query_params": "bastion.app.api",
     "secrets": "bastion.app.api",
     "sidebar": "bastion.app.api",
+    "cache_data": "bastion.app.caching.api",
+    "cache_resource": "bastion.app.caching.api",
+    "connection": "bastion.app.connections",
 }
 
 

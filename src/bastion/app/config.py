@@ -55,6 +55,7 @@ class RunnerConfig(_Section):
     # How long a script may take to reach its next st.* call after a rerun or stop request
     # before it is interrupted asynchronously (see bastion.app.runner.Interrupter).
     interrupt_grace_ms: float = 50.0
+    max_cache_size: int = 1024  # MB of st.cache_data values per app; least recently used go first
 
 
 class ClientConfig(_Section):

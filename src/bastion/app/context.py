@@ -35,6 +35,7 @@ class RunContext:
         "forms_submittable",
         "in_callback",
         "interrupt",
+        "recorders",
         "run",
         "session",
         "stack",
@@ -60,6 +61,7 @@ class RunContext:
         self.interrupt = NONE
         self.wake: threading.Event | None = None  # set on interrupt: ends a time.sleep early
         self.in_callback = False
+        self.recorders: list[Any] = []  # cached functions being computed (caching/replay.py)
 
     def check(self) -> None:
         """An interrupt point: unwind the script if a rerun or stop was requested."""

@@ -15,6 +15,7 @@ import secrets as _secrets
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -28,6 +29,9 @@ from bastion.app.secrets import Secrets
 from bastion.app.session import AppSession, SessionClient
 from bastion.app.uploads import UploadStore
 from bastion.protocol.app import PROTOCOL_VERSION, Hello, Refused, Welcome
+
+if TYPE_CHECKING:
+    from bastion.app.caching.store import Caches
 
 _encode = msgspec.json.encode
 
@@ -50,6 +54,7 @@ class Runtime:
         self._lock = threading.Lock()
         self._sessions: dict[str, AppSession] = {}
         self._by_token: dict[str, AppSession] = {}
+        self._caches: Caches | None = None
         self._welcome_theme = self.config.theme.to_protocol()
         server = self.config.server
         self.media = MediaStore(
@@ -64,6 +69,25 @@ class Runtime:
         # The script's directory is importable, as with `python app.py` (Streamlit does the same).
         if script.directory not in sys.path:
             sys.path.insert(0, script.directory)
+
+    @property
+    def caches(self) -> Caches:
+        """This app's st.cache_data / st.cache_resource entries (made on first use)."""
+        with self._lock:
+            if self._caches is None:
+                from bastion.app.caching.disk import default_directory
+                from bastion.app.caching.store import Caches
+
+                self._caches = Caches(
+                    max_bytes=self.config.runner.max_cache_size * 1024 * 1024,
+                    disk_dir=default_directory(self.script.filename),
+                )
+            return self._caches
+
+    def clear_caches(self) -> None:
+        """The operator's hook to clear every cache of this app, in memory and on disk. Nothing a
+        browser sends reaches it (Streamlit lets any viewer do this for everyone)."""
+        self.caches.clear_all()
 
     @property
     def session_count(self) -> int:

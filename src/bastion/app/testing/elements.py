@@ -6,6 +6,7 @@ which sends it the way a browser would; until then `.value` reads the session's 
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
@@ -41,6 +42,11 @@ class Element:
 
     def run(self, *, timeout: float | None = None) -> AppTest:
         return self.root.run(timeout=timeout)
+
+    @classmethod
+    def refine(cls, element: Any) -> builtins.type[Element]:
+        """The wrapper class for this element (one protocol type may map to several)."""
+        return cls
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(path={list(self.path)}, value={self.value!r})"
@@ -564,7 +570,7 @@ def classify(node: Node) -> type[Element]:
             return TextArea if el.multiline else TextInput
         if isinstance(el, p.FileUploader):
             return _media.CameraInput if el.camera else _media.FileUploader
-        return _BY_ELEMENT.get(type(el), UnknownElement)
+        return _BY_ELEMENT.get(type(el), UnknownElement).refine(el)
     block = node.block
     if isinstance(block, p.Vertical):
         return Container
@@ -648,6 +654,10 @@ TYPES["_widgets"] = (Widget,)
 TYPES["form_submit_button"] = (FormSubmitButton,)
 TYPES["columns"] = (Column,)
 TYPES["tabs"] = (Tab,)
+
+from bastion.app.testing import inputs as _inputs  # noqa: E402 - it subclasses the above
+
+_inputs.register(_BY_ELEMENT, TYPES)
 
 
 def wrap(node: Node, root: AppTest) -> Any:

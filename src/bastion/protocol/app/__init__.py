@@ -132,6 +132,18 @@ from bastion.protocol.app.blocks import (
 from bastion.protocol.app.blocks import (
     Vertical as Vertical,
 )
+from bastion.protocol.app.inputs import (
+    ButtonGroup as ButtonGroup,
+)
+from bastion.protocol.app.inputs import (
+    ColorPicker as ColorPicker,
+)
+from bastion.protocol.app.inputs import (
+    DateInput as DateInput,
+)
+from bastion.protocol.app.inputs import (
+    TimeInput as TimeInput,
+)
 from bastion.protocol.app.media import (
     Audio as Audio,
 )
@@ -333,11 +345,14 @@ __all__ = [
     "Batch",
     "Block",
     "Button",
+    "ButtonGroup",
     "Checkbox",
     "ClientMsg",
     "Code",
+    "ColorPicker",
     "Column",
     "Columns",
+    "DateInput",
     "Divider",
     "DocMember",
     "DocString",
@@ -392,6 +407,7 @@ __all__ = [
     "Text",
     "TextInput",
     "Theme",
+    "TimeInput",
     "UploadedFileInfo",
     "Vertical",
     "Video",

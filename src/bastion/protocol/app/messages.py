@@ -28,6 +28,7 @@ from bastion.protocol.app.blocks import (
     Tabs,
     Vertical,
 )
+from bastion.protocol.app.inputs import ButtonGroup, ColorPicker, DateInput, TimeInput
 from bastion.protocol.app.media import (
     Audio,
     DownloadButton,
@@ -135,6 +136,10 @@ Element = (
     | DownloadButton
     | LinkButton
     | Logo
+    | DateInput
+    | TimeInput
+    | ColorPicker
+    | ButtonGroup
 )
 
 Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab

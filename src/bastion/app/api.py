@@ -59,6 +59,7 @@ ELEMENTS: dict[str, str] = {
     "form": _E + "form",
     "form_submit_button": _E + "form",
     "echo": _E + "echo",
+    "html": _E + "embed",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.
@@ -70,6 +71,7 @@ OTHERS: dict[str, str] = {
     "query_params": "bastion.app.api",
     "secrets": "bastion.app.api",
     "sidebar": "bastion.app.api",
+    "components": _E + "embed",
 }
 
 

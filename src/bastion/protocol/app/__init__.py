@@ -132,6 +132,12 @@ from bastion.protocol.app.blocks import (
 from bastion.protocol.app.blocks import (
     Vertical as Vertical,
 )
+from bastion.protocol.app.embed import (
+    Frame as Frame,
+)
+from bastion.protocol.app.embed import (
+    Html as Html,
+)
 from bastion.protocol.app.messages import (
     Batch as Batch,
 )
@@ -305,9 +311,11 @@ __all__ = [
     "ExceptionInfo",
     "Expander",
     "Form",
+    "Frame",
     "Gap",
     "Heading",
     "Hello",
+    "Html",
     "Json",
     "LabelVisibility",
     "Markdown",

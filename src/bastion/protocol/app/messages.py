@@ -28,6 +28,7 @@ from bastion.protocol.app.blocks import (
     Tabs,
     Vertical,
 )
+from bastion.protocol.app.embed import Frame, Html
 from bastion.protocol.app.text import (
     Alert,
     Balloons,
@@ -115,6 +116,8 @@ Element = (
     | SelectSlider
     | TextInput
     | NumberInput
+    | Html
+    | Frame
 )
 
 Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab

@@ -50,8 +50,8 @@ class ServerConfig(_Section):
     trusted_proxies: list[str] = []  # addresses whose X-Forwarded-* headers are believed
     ssl_cert_file: str | None = None  # serve HTTPS (and send HSTS)
     ssl_key_file: str | None = None
-    max_sessions_per_client: int = 32  # connected sessions from one client address
-    max_reruns_per_second: float = 20.0  # per session, sustained (token bucket refill)
+    max_sessions_per_client: int = 32  # connected sessions from one client address; 0: no cap
+    max_reruns_per_second: float = 20.0  # per session, sustained (token bucket refill); 0: off
     rerun_burst: int = 40  # per session, reruns allowed back to back before the limit bites
     idle_session_timeout: float = 3600.0  # seconds without a client message; 0: never
     headless: bool = True

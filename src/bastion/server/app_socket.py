@@ -260,8 +260,8 @@ class _Limiter:
 
     def admit(self, msg: ClientMsg) -> bool:
         """True: handle `msg` now. False: it was held (merged); check `overflowing`."""
-        if not self.held and self.bucket.take():
-            return True
+        if not self.held and (self.bucket.rate <= 0 or self.bucket.take()):
+            return True  # a rate of 0 turns the limit off (server.maxRerunsPerSecond = 0)
         last = self.held[-1] if self.held else None
         if isinstance(msg, Rerun) and isinstance(last, Rerun):
             self.held[-1] = Rerun(

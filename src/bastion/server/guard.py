@@ -12,6 +12,7 @@
 - `TokenBucket`: the per-session rerun rate limit.
 - `ClientCounter`: connected sessions per client address.
 - `HttpGuard`: the ASGI middleware that applies Host checks, the CSRF cookie and HSTS to HTTP.
+- `check_csrf(request)`: the one check a state-changing HTTP route (uploads) calls.
 """
 
 from __future__ import annotations
@@ -195,6 +196,17 @@ class ClientCounter:
         return self._counts.get(client, 0)
 
 
+SCOPE_KEY = "bastion.csrf"
+
+
+def check_csrf(request: Request) -> bool:
+    """For any state-changing HTTP route (uploads): True when the request carries the page's CSRF
+    token in the `X-Bastion-Csrf` header and it matches the cookie (`Csrf.check`, constant time).
+    The page reads the token from the `_bastion_csrf` cookie, as it does for its hello."""
+    csrf = request.scope.get(SCOPE_KEY)
+    return isinstance(csrf, Csrf) and csrf.check_request(request)
+
+
 def client_address(scope: Scope) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
@@ -239,6 +251,7 @@ class HttpGuard:
             )
             await send({"type": "http.response.body", "body": body})
             return
+        scope[SCOPE_KEY] = self.csrf
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)
             return

@@ -189,7 +189,7 @@ class ComponentFunc:
             form_id=c.form_id,
             title=self.name,
         )
-        c.emit(w, frame, kwargs)
+        c.emit(w, frame)
         return value
 
 

@@ -9,6 +9,7 @@ import * as text from "./elements/text";
 import * as widgets from "./elements/widgets";
 import * as media from "./elements/Media";
 import { FileUploaderView } from "./elements/Uploader";
+import { FrameView } from "./elements/Frame";
 
 function ElementView({ el }: { el: Element }): ReactNode {
   switch (el.type) {
@@ -70,6 +71,10 @@ function ElementView({ el }: { el: Element }): ReactNode {
       return <media.LogoView el={el} />;
     case "file_uploader":
       return <FileUploaderView el={el} />;
+    case "html":
+      return <Html className="element html" testId="stHtml" html={el.body_html} />;
+    case "frame":
+      return <FrameView el={el} />;
     default:
       return null;
   }

@@ -40,7 +40,9 @@ export type Element =
   | FileUploader
   | DownloadButton
   | LinkButton
-  | Logo;
+  | Logo
+  | Html
+  | Frame;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Block".
@@ -78,8 +80,10 @@ export interface AppProtocol {
   Expander?: Expander;
   FileUploader?: FileUploader;
   Form?: Form;
+  Frame?: Frame;
   Heading?: Heading;
   Hello?: Hello;
+  Html?: Html;
   Image?: Image;
   ImageItem?: ImageItem;
   Json?: Json;
@@ -562,6 +566,35 @@ export interface Logo {
   size?: "large" | "medium" | "small";
   type: "logo";
   url: string;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Html".
+ */
+export interface Html {
+  body_html: string;
+  type: "html";
+}
+/**
+ * An iframe: `components.html` (src is the server's frame URL for that HTML), `iframe(url)`
+ *     (an http/https URL), or a declared component (`component` is set and it is a widget).
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Frame".
+ */
+export interface Frame {
+  args_json?: string;
+  component?: string | null;
+  disabled?: boolean;
+  form_id?: string | null;
+  height?: number | null;
+  id?: string | null;
+  scrolling?: boolean;
+  src: string;
+  tab_index?: number | null;
+  title?: string;
+  type: "frame";
+  width?: number | null;
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema

@@ -67,6 +67,7 @@ ELEMENTS: dict[str, str] = {
     "camera_input": _E + "uploader",
     "download_button": _E + "download",
     "link_button": _E + "download",
+    "html": _E + "embed",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.
@@ -78,6 +79,7 @@ OTHERS: dict[str, str] = {
     "query_params": "bastion.app.api",
     "secrets": "bastion.app.api",
     "sidebar": "bastion.app.api",
+    "components": _E + "embed",
 }
 
 

@@ -28,6 +28,7 @@ from bastion.protocol.app.blocks import (
     Tabs,
     Vertical,
 )
+from bastion.protocol.app.embed import Frame, Html
 from bastion.protocol.app.media import (
     Audio,
     DownloadButton,
@@ -131,6 +132,8 @@ Element = (
     | DownloadButton
     | LinkButton
     | Logo
+    | Html
+    | Frame
 )
 
 Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab

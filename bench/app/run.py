@@ -86,6 +86,15 @@ class Target:
                 str(script),
                 "--server.port",
                 str(self.port),
+                # The guards stay on (their checks run on every message), with limits this
+                # synthetic load never reaches: one client opens hundreds of tabs and reruns
+                # back to back. bench/app/guard_overhead.py measures what the guards cost.
+                "--server.maxSessionsPerClient",
+                "0",
+                "--server.maxRerunsPerSecond",
+                "1000000",
+                "--server.rerunBurst",
+                "1000000",
             ]
         return [
             str(self.python),

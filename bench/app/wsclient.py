@@ -42,14 +42,33 @@ class Tab:
             await self.ws.close()
 
 
+def csrf_token(ws_url: str) -> str:
+    """What the page does: any HTTP response sets the CSRF cookie; the hello sends it back."""
+    import urllib.request
+    from http.cookies import SimpleCookie
+
+    http = ws_url.replace("ws://", "http://", 1).rsplit("/_bastion/stream", 1)[0]
+    with urllib.request.urlopen(http + "/_bastion/health", timeout=60) as r:  # noqa: S310
+        jar: SimpleCookie = SimpleCookie()
+        for value in r.headers.get_all("set-cookie") or []:
+            jar.load(value)
+    return jar["_bastion_csrf"].value
+
+
 class BastionTab(Tab):
     target = "bastion"
 
     async def open(self) -> None:
+        token = await asyncio.to_thread(csrf_token, self.url)
         self.ws = await websockets.connect(
-            self.url, max_size=None, compression=None, open_timeout=60, ping_interval=None
+            self.url,
+            max_size=None,
+            compression=None,
+            open_timeout=60,
+            ping_interval=None,
+            additional_headers={"Cookie": f"_bastion_csrf={token}"},
         )
-        await self.ws.send(json.dumps({"type": "hello", "protocol": 1}))
+        await self.ws.send(json.dumps({"type": "hello", "protocol": 1, "csrf_token": token}))
         welcome = json.loads(await self.ws.recv())
         assert welcome["type"] == "welcome", welcome
         await self.ws.send(json.dumps({"type": "rerun", "widgets": {}}))

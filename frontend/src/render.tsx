@@ -10,6 +10,7 @@ import * as widgets from "./elements/widgets";
 import * as media from "./elements/Media";
 import { FileUploaderView } from "./elements/Uploader";
 import * as inputs2 from "./elements/inputs2";
+import { FrameView } from "./elements/Frame";
 
 function ElementView({ el }: { el: Element }): ReactNode {
   switch (el.type) {
@@ -83,6 +84,10 @@ function ElementView({ el }: { el: Element }): ReactNode {
       return <inputs2.ColorPickerView el={el} />;
     case "button_group":
       return <inputs2.ButtonGroupView el={el} />;
+    case "html":
+      return <Html className="element html" testId="stHtml" html={el.body_html} />;
+    case "frame":
+      return <FrameView el={el} />;
     default:
       return null;
   }

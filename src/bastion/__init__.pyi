@@ -82,6 +82,12 @@ from bastion.app.elements.download import (
 from bastion.app.elements.echo import (
     echo as echo,
 )
+from bastion.app.elements.embed import (
+    components as components,
+)
+from bastion.app.elements.embed import (
+    html as html,
+)
 from bastion.app.elements.form import (
     form as form,
 )

@@ -77,7 +77,7 @@ def server(serve: Serve, tmp_path: Path) -> Iterator[str]:
     app = build_app(
         stream=None,
         options=HttpOptions(static_root=static),
-        extra_routes=[
+        routes=[
             Mount("/_bastion/media", app=MediaRoute(MediaStore())),
             Mount("/_bastion/upload", app=UploadRoute(UploadStore())),
             Mount("/app/static", app=AppStatic(tmp_path / "appdir" / "static")),

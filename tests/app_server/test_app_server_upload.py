@@ -42,7 +42,7 @@ def up(serve: Serve, tmp_path: Path) -> Iterator[Server]:
     app = build_app(
         stream=None,
         options=HttpOptions(static_root=tmp_path / "static"),
-        extra_routes=[Mount("/_bastion/upload", app=route)],
+        routes=[Mount("/_bastion/upload", app=route)],
     )
     with serve(app) as url, httpx.Client(base_url=url) as http:
         server = Server(store, url, http)
@@ -218,3 +218,34 @@ def test_cross_origin_and_csrf_are_refused(up: Server) -> None:
 def test_wrong_method(up: Server) -> None:
     token = up.token()
     assert up.http.get(f"/_bastion/upload/{token}").status_code == 405
+
+
+def test_the_app_servers_upload_route_wants_the_csrf_double_submit(
+    serve: Serve, tmp_path: Path
+) -> None:
+    """Through `create_app` (the wiring `bastion run` uses): no header, a wrong header, or a
+    header without its cookie is 403; the page's cookie echoed in the header is let through."""
+    from bastion.app import AppConfig, Runtime, Script
+    from bastion.server.app_service import create_app
+
+    script = tmp_path / "app.py"
+    script.write_text("import bastion as st\nst.file_uploader('f')\n")
+    runtime = Runtime(Script(path=script))
+    token = runtime.uploads.token_for("s1", "w", UploadSpec())
+    assert isinstance(runtime.config, AppConfig)
+    with (
+        serve(create_app(runtime, static_root=tmp_path)) as url,
+        httpx.Client(base_url=url) as http,
+    ):
+        cookie = http.get("/_bastion/health").cookies["_bastion_csrf"]
+        target = f"/_bastion/upload/{token}"
+        http.cookies.clear()
+        assert http.post(target, params={"name": "a"}, content=b"a").status_code == 403
+        forged = {"X-Bastion-Csrf": cookie}
+        assert http.post(target, content=b"a", headers=forged).status_code == 403  # no cookie
+        http.cookies.set("_bastion_csrf", cookie)
+        bad = {"X-Bastion-Csrf": cookie[:-2] + "xx"}
+        assert http.post(target, content=b"a", headers=bad).status_code == 403
+        ok = http.post(target, params={"name": "a"}, content=b"a", headers=forged)
+        assert ok.status_code == 201, ok.text
+    runtime.shutdown()

@@ -1,3 +1,5 @@
+import { csrfToken } from "../session";
+
 // Media URLs from the server are relative to the app's base path (the page may sit at a client
 // route such as /page/two), or absolute http(s)/data: URLs a script named for an image.
 export function appBase(): string {
@@ -19,12 +21,11 @@ export function safeLink(url: string): string | undefined {
   return /^(https?:|mailto:)/i.test(url.trim()) ? url : undefined;
 }
 
-/** Headers the upload route needs besides the body. The CSRF token (issue 6, the `guard` part)
- *  goes here: read it where the guard puts it and return it as a header. */
+/** Headers the upload route needs besides the body: the double-submit CSRF token, the same
+ *  cookie value the WebSocket's Hello carries (the server compares header and cookie). */
 export function uploadHeaders(): Record<string, string> {
-  const meta = typeof document !== "undefined" ? document.querySelector('meta[name="bastion-csrf"]') : null;
-  const token = meta?.getAttribute("content");
-  return token ? { "X-Bastion-CSRF": token } : {};
+  const token = typeof document !== "undefined" ? csrfToken(document.cookie) : null;
+  return token ? { "X-Bastion-Csrf": token } : {};
 }
 
 export function formatBytes(n: number): string {

@@ -46,7 +46,9 @@ export type Element =
   | DateInput
   | TimeInput
   | ColorPicker
-  | ButtonGroup;
+  | ButtonGroup
+  | Html
+  | Frame;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Block".
@@ -89,8 +91,10 @@ export interface AppProtocol {
   Expander?: Expander;
   FileUploader?: FileUploader;
   Form?: Form;
+  Frame?: Frame;
   Heading?: Heading;
   Hello?: Hello;
+  Html?: Html;
   Image?: Image;
   ImageItem?: ImageItem;
   Json?: Json;
@@ -678,6 +682,35 @@ export interface ButtonGroup {
   style: "faces" | "pills" | "segmented_control" | "stars" | "thumbs";
   type: "button_group";
   value: number[];
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Html".
+ */
+export interface Html {
+  body_html: string;
+  type: "html";
+}
+/**
+ * An iframe: `components.html` (src is the server's frame URL for that HTML), `iframe(url)`
+ *     (an http/https URL), or a declared component (`component` is set and it is a widget).
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Frame".
+ */
+export interface Frame {
+  args_json?: string;
+  component?: string | null;
+  disabled?: boolean;
+  form_id?: string | null;
+  height?: number | null;
+  id?: string | null;
+  scrolling?: boolean;
+  src: string;
+  tab_index?: number | null;
+  title?: string;
+  type: "frame";
+  width?: number | null;
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema

@@ -78,6 +78,7 @@ ELEMENTS: dict[str, str] = {
     "pills": _E + "button_group",
     "segmented_control": _E + "button_group",
     "feedback": _E + "button_group",
+    "html": _E + "embed",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.
@@ -94,6 +95,7 @@ OTHERS: dict[str, str] = {
     "cache_data": "bastion.app.caching.api",
     "cache_resource": "bastion.app.caching.api",
     "connection": "bastion.app.connections",
+    "components": _E + "embed",
 }
 
 

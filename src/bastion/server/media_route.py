@@ -27,7 +27,7 @@ from bastion.app.media import MediaEntry, MediaStore, id_from_name
 from bastion.app.paths import UnsafePath, safe_file
 
 MEDIA_PREFIX = "/_bastion/media/"
-CHUNK = 64 * 1024
+CHUNK = 256 * 1024
 MEDIA_CSP = (
     "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox"
 )

@@ -570,6 +570,8 @@ def classify(node: Node) -> type[Element]:
             return TextArea if el.multiline else TextInput
         if isinstance(el, p.FileUploader):
             return _media.CameraInput if el.camera else _media.FileUploader
+        if isinstance(el, p.Frame):
+            return embed.CustomComponent if el.component else embed.IFrame
         return _BY_ELEMENT.get(type(el), UnknownElement).refine(el)
     block = node.block
     if isinstance(block, p.Vertical):
@@ -658,6 +660,13 @@ TYPES["tabs"] = (Tab,)
 from bastion.app.testing import inputs as _inputs  # noqa: E402 - it subclasses the above
 
 _inputs.register(_BY_ELEMENT, TYPES)
+
+from bastion.app.testing import embed  # noqa: E402 - its views subclass the ones above
+
+_BY_ELEMENT[p.Html] = embed.Html
+TYPES["html"] = (embed.Html,)
+TYPES["iframe"] = (embed.IFrame,)
+TYPES["custom_component"] = (embed.CustomComponent,)
 
 
 def wrap(node: Node, root: AppTest) -> Any:

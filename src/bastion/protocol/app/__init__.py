@@ -132,6 +132,12 @@ from bastion.protocol.app.blocks import (
 from bastion.protocol.app.blocks import (
     Vertical as Vertical,
 )
+from bastion.protocol.app.embed import (
+    Frame as Frame,
+)
+from bastion.protocol.app.embed import (
+    Html as Html,
+)
 from bastion.protocol.app.inputs import (
     ButtonGroup as ButtonGroup,
 )
@@ -364,9 +370,11 @@ __all__ = [
     "Expander",
     "FileUploader",
     "Form",
+    "Frame",
     "Gap",
     "Heading",
     "Hello",
+    "Html",
     "Image",
     "ImageItem",
     "Json",

@@ -28,6 +28,7 @@ from bastion.protocol.app.blocks import (
     Tabs,
     Vertical,
 )
+from bastion.protocol.app.embed import Frame, Html
 from bastion.protocol.app.inputs import ButtonGroup, ColorPicker, DateInput, TimeInput
 from bastion.protocol.app.media import (
     Audio,
@@ -140,6 +141,8 @@ Element = (
     | TimeInput
     | ColorPicker
     | ButtonGroup
+    | Html
+    | Frame
 )
 
 Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab

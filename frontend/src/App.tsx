@@ -6,7 +6,7 @@ import type { Session } from "./session";
 
 export function App({ session }: { session: Session }) {
   const state = useSyncExternalStore(session.subscribe, session.snapshot);
-  const { tree, connection, error, pageConfig, theme } = state;
+  const { tree, connection, error, notice, pageConfig, theme } = state;
   const ctx = useMemo<RenderContext>(
     () => ({ run: tree.run, running: tree.running, formEpoch: state.formEpoch }),
     [tree.run, tree.running, state.formEpoch],
@@ -57,6 +57,11 @@ export function App({ session }: { session: Session }) {
         {error ? (
           <div className="alert alert-error fatal" role="alert" data-testid="stConnectionError">
             {error}
+          </div>
+        ) : null}
+        {notice && !error ? (
+          <div className="alert alert-info" role="status" data-testid="stSessionNotice">
+            {notice}
           </div>
         ) : null}
         {hasSidebar && sidebar ? (

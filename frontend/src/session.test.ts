@@ -85,6 +85,17 @@ describe("Session", () => {
     expect(socket.sent.at(-1)).toEqual({ type: "rerun", widgets: { w1: 5 } });
   });
 
+  it("says so when a resume finds its session expired", () => {
+    const [session, socket] = connected();
+    socket.close(1006);
+    vi.advanceTimersByTime(5000);
+    const next = FakeSocket.all.at(-1)!;
+    next.open();
+    next.receive(welcome("t2", false));
+    expect(session.snapshot().notice).toMatch(/expired/);
+    expect(session.snapshot().error).toBeNull();
+  });
+
   it("holds form values until the submit button", () => {
     const [session, socket] = connected();
     const before = socket.sent.length;

@@ -19,6 +19,8 @@ export interface SessionSnapshot {
   readonly tree: PageTree;
   readonly connection: ConnectionState;
   readonly error: string | null;
+  /** Something the user should know that is not fatal (a session that expired while offline). */
+  readonly notice: string | null;
   readonly pageConfig: Omit<PageConfig, "type">;
   readonly theme: Theme;
   /** Bumped when a form is submitted with clear_on_submit, so its widgets drop local edits. */
@@ -47,6 +49,7 @@ export class Session {
     tree: emptyTree(),
     connection: "connecting",
     error: null,
+    notice: null,
     pageConfig: {},
     theme: {},
     formEpoch: {},
@@ -155,16 +158,23 @@ export class Session {
       return;
     }
     switch (msg.type) {
-      case "welcome":
+      case "welcome": {
+        // Asked to resume but got a new session: the old one expired while the page was away.
+        const expired = this.resumeToken !== null && msg.resumed !== true;
         this.resumeToken = msg.resume_token;
         this.welcomed = true;
-        this.update({ theme: msg.theme ?? {}, error: null });
+        this.update({
+          theme: msg.theme ?? {},
+          error: null,
+          notice: expired ? "Your previous session expired while you were away; the app started afresh." : null,
+        });
         // A fresh session renders from scratch; a resumed one reruns so that output produced while
         // the socket was down reaches the page. Either way, values changed offline go with it.
         this.send({ type: "rerun", widgets: this.pending });
         this.pending = {};
         for (const submit of this.queuedSubmits.splice(0)) this.send(submit);
         break;
+      }
       case "refused":
         this.resumeToken = null;
         if (msg.code === "forbidden" && this.healthUrl && !this.refreshedCsrf) {

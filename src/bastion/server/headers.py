@@ -23,7 +23,9 @@ def content_security_policy(*, frame_ancestors: str = "'none'", report_uri: str 
         # 'self' covers ws:/wss: to the same host in CSP level 3 browsers.
         "connect-src": "'self'",
         "worker-src": "'self' blob:",
-        "frame-src": "'self'",
+        # components.v1.iframe(url) and declare_component(url=) frame other origins; every
+        # frame the page makes is sandboxed without allow-same-origin (Frame.tsx).
+        "frame-src": "'self' https: http:",
         "object-src": "'none'",
         "base-uri": "'none'",
         "form-action": "'self'",

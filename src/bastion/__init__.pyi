@@ -79,6 +79,15 @@ from bastion.app.elements.multiselect import (
 from bastion.app.elements.number_input import (
     number_input as number_input,
 )
+from bastion.app.elements.overlay import (
+    popover as popover,
+)
+from bastion.app.elements.overlay import (
+    status as status,
+)
+from bastion.app.elements.overlay import (
+    toast as toast,
+)
 from bastion.app.elements.page import (
     set_page_config as set_page_config,
 )
@@ -135,4 +144,10 @@ from bastion.app.elements.text_input import (
 )
 from bastion.app.elements.write import (
     write as write,
+)
+from bastion.app.fragment import (
+    dialog as dialog,
+)
+from bastion.app.fragment import (
+    fragment as fragment,
 )

@@ -59,6 +59,9 @@ ELEMENTS: dict[str, str] = {
     "form": _E + "form",
     "form_submit_button": _E + "form",
     "echo": _E + "echo",
+    "popover": _E + "overlay",
+    "status": _E + "overlay",
+    "toast": _E + "overlay",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.
@@ -66,6 +69,8 @@ OTHERS: dict[str, str] = {
     "set_page_config": _E + "page",
     "rerun": _E + "control",
     "stop": _E + "control",
+    "fragment": "bastion.app.fragment",
+    "dialog": "bastion.app.fragment",
     "session_state": "bastion.app.api",
     "query_params": "bastion.app.api",
     "secrets": "bastion.app.api",

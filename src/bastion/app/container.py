@@ -135,12 +135,20 @@ def emit(
 
 
 def emit_block(
-    what: str, block: Block, *, form_id: str | None = None, dg: DeltaGenerator | None = None
+    what: str,
+    block: Block | Callable[[Path], Block],
+    *,
+    form_id: str | None = None,
+    dg: DeltaGenerator | None = None,
 ) -> DeltaGenerator:
-    """Open a block at the next position of the current (or given) container."""
+    """Open a block at the next position of the current (or given) container.
+
+    `block` may be a function of the block's path (a fragment's id depends on where it is)."""
     ctx = context.get(what)
     parent = dg if dg is not None else current(ctx)
     path = next_path(ctx, parent)
+    if callable(block):
+        block = block(path)
     ctx.cursors[path] = 0  # a block written again (a placeholder's) starts its children over
     ctx.session.write_node(ctx, path, _encode(block), True, None)
     return DeltaGenerator(path, form_id=form_id if form_id is not None else parent._form_id)

@@ -34,7 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 from bastion.app import context
 from bastion.app.context import RERUN, STOP, RunContext
-from bastion.app.errors import RerunRequested, ScriptControl, StopRequested
+from bastion.app.errors import (
+    FragmentRerunRequested,
+    RerunRequested,
+    ScriptControl,
+    StopRequested,
+)
 from bastion.app.script import MAGIC_NAME
 
 if TYPE_CHECKING:
@@ -98,10 +103,16 @@ class RunRequest:
     widgets: dict[str, Any] = field(default_factory=dict)
     submit: tuple[str, str] | None = None  # (form id, submit button id)
     query_string: str | None = None
+    fragments: tuple[str, ...] = ()  # rerun only these fragments; empty: the whole script
 
     def merge(self, newer: RunRequest) -> None:
         # Newest values win; a click (trigger) that was queued is kept, as Streamlit does.
         self.widgets.update(newer.widgets)
+        # A full run covers every fragment: it wins. Fragment runs queue up together.
+        if not self.fragments or not newer.fragments:
+            self.fragments = ()
+        else:
+            self.fragments += tuple(f for f in newer.fragments if f not in self.fragments)
         if newer.submit is not None:
             self.submit = newer.submit
         if newer.query_string is not None:
@@ -188,11 +199,21 @@ class ScriptRunner:
             else:
                 self._pending.merge(request)
             if self._active:
-                self._interrupt(RERUN)
+                if self._covers(self._pending):
+                    self._interrupt(RERUN)
             else:
                 self._active = start = True
         if start:
             self._submit(self._loop)
+
+    def _covers(self, request: RunRequest) -> bool:  # with self._lock held
+        """Whether `request` redoes all the current run does, so interrupting it loses nothing.
+
+        A fragment rerun never interrupts a full run (nor another fragment's run): it waits."""
+        ctx = self._ctx
+        if not request.fragments or ctx is None:
+            return True
+        return bool(ctx.fragment_run) and set(ctx.fragment_run) <= set(request.fragments)
 
     def request_stop(self) -> None:
         with self._lock:
@@ -246,6 +267,8 @@ class ScriptRunner:
                     self._idle.notify_all()
                     return
                 ctx = self._session.new_context(request)
+                if ctx is None:
+                    continue  # a fragment run for fragments the session does not show
                 self._ctx = ctx
                 self._tid = tid
                 self._fired = False
@@ -288,7 +311,10 @@ class ScriptRunner:
                                 ctx.in_callback = False
                     code = session.script.code()
                     compiled = True
-                    self._exec(code, session)
+                    if ctx.fragment_run:
+                        session.run_fragments(ctx)
+                    else:
+                        self._exec(code, session)
                 except BaseException as e:
                     outcome = e
                 self._arm(False)
@@ -305,11 +331,20 @@ class ScriptRunner:
             # A run interrupted by a newer request keeps its clicks for the next run (the click
             # would otherwise be lost); every other ending consumes them.
             keep = status == "rerun" and not script_rerun
-            session.state.finish_run(status in ("ok", "error"), keep_triggers=keep)
+            session.state.finish_run(
+                status in ("ok", "error"),
+                keep_triggers=keep,
+                scope=ctx.fragment_scope if ctx.fragment_run else None,
+            )
             if script_rerun:
+                again = RunRequest()
+                if isinstance(outcome, FragmentRerunRequested):
+                    again.fragments = (outcome.fragment_id,)
                 with self._lock:
                     if self._pending is None:
-                        self._pending = RunRequest()
+                        self._pending = again
+                    else:
+                        self._pending.merge(again)
             session.run_finished(ctx, status)
         finally:
             context.deactivate(token)

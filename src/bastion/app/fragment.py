@@ -126,6 +126,10 @@ class Fragments:
             self.registry = registry
         self._sync_timers()
 
+    def forget(self) -> None:
+        """The client holds no tree (a new socket): it shows no fragment."""
+        self.registry = {}
+
     def close(self) -> None:
         self.closed = True
         with self._lock:

@@ -144,6 +144,9 @@ class AppSession:
             self._blocks.clear()
             self._out.clear()
             self._flush_requested = False  # a flush the old client owed will never come
+            # Nor any fragment: until its first full run, no fragment run may address it (their
+            # timers stop; that run arms them again).
+            self.fragments.forget()
         self.disconnected_at = None
 
     def has_client(self, client: SessionClient) -> bool:
@@ -195,7 +198,10 @@ class AppSession:
         self._push(_encode(RunStarted(run=ctx.run, fragments=ctx.fragment_run)), ctx)
 
     def run_finished(self, ctx: RunContext, status: RunStatus) -> None:
-        self.fragments.run_finished(ctx, status)
+        with self._out_lock:
+            muted = ctx is self._muted
+        if not muted:
+            self.fragments.run_finished(ctx, status)
         with self._out_lock:
             if ctx is self._muted:
                 self._muted = None

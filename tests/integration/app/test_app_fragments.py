@@ -401,3 +401,16 @@ def test_frames_of_a_fragment_run_decode() -> None:
     at.button[1].click().run()
     for f in frames:
         decode_server(f)  # the schema accepts the new fields
+
+
+def test_a_reattached_client_gets_no_fragment_run_before_a_full_run() -> None:
+    at = AppTest.from_string(COUNTER_APP).run()
+    fid = at.get("fragment")[0].fragment_id
+    session = at.session
+    session.attach(at._client)  # what a resumed socket does: the new client holds no tree
+    at._send(Rerun(fragment_id=fid))
+    assert at.session_state.inner == 1  # refused: the client was never shown this fragment
+    at._tree = type(at._tree)()
+    at.run()  # its first full run shows the fragment again
+    at._send(Rerun(fragment_id=fid))
+    assert at.session_state.inner == 3

@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import builtins
 import ctypes
-import heapq
 import logging
 import queue
 import sys
 import threading
-import time
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +39,7 @@ from bastion.app.errors import (
     StopRequested,
 )
 from bastion.app.script import MAGIC_NAME
+from bastion.app.timers import Timers
 
 if TYPE_CHECKING:
     from bastion.app.session import AppSession
@@ -133,41 +132,13 @@ class Interrupter:
     def __init__(self, grace: float = 0.05, repeat: float = 0.5, idle_timeout: float = 5.0) -> None:
         self.grace = grace
         self.repeat = repeat
-        self._idle_timeout = idle_timeout
-        self._cond = threading.Condition()
-        self._heap: list[tuple[float, int, ScriptRunner, RunContext]] = []
-        self._seq = 0
-        self._thread: threading.Thread | None = None
+        self._timers = Timers(idle_timeout, name="bastion-interrupter")
 
     def schedule(self, runner: ScriptRunner, ctx: RunContext, delay: float | None = None) -> None:
-        with self._cond:
-            self._seq += 1
-            due = time.monotonic() + (self.grace if delay is None else delay)
-            heapq.heappush(self._heap, (due, self._seq, runner, ctx))
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._loop, name="bastion-interrupter", daemon=True
-                )
-                self._thread.start()
-            self._cond.notify()
+        def fire() -> float | None:
+            return self.repeat if runner.fire(ctx) else None
 
-    def _loop(self) -> None:
-        while True:
-            with self._cond:
-                if not self._heap:
-                    self._cond.wait(self._idle_timeout)
-                    if not self._heap:
-                        self._thread = None
-                        return
-                    continue
-                due = self._heap[0][0]
-                now = time.monotonic()
-                if due > now:
-                    self._cond.wait(due - now)
-                    continue
-                _, _, runner, ctx = heapq.heappop(self._heap)
-            if runner.fire(ctx):
-                self.schedule(runner, ctx, self.repeat)
+        self._timers.schedule(self.grace if delay is None else delay, fire)
 
 
 class ScriptRunner:

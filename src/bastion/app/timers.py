@@ -1,4 +1,5 @@
-"""Timers for fragments' `run_every`: one thread per runtime, started on first use.
+"""Timers: one thread per `Timers`, started on first use, gone when idle. Fragments' `run_every`
+and the runner's delayed interrupts use them.
 
 A timer's callback returns the delay until it should fire again, or None to stop. Callbacks run on
 the timer thread and must not block (they only queue a rerun request).
@@ -16,8 +17,9 @@ log = logging.getLogger("bastion.app")
 
 
 class Timers:
-    def __init__(self, idle_timeout: float = 5.0) -> None:
+    def __init__(self, idle_timeout: float = 5.0, name: str = "bastion-timers") -> None:
         self._idle_timeout = idle_timeout
+        self._name = name
         self._cond = threading.Condition()
         self._heap: list[tuple[float, int, Callable[[], float | None]]] = []
         self._seq = 0
@@ -28,7 +30,7 @@ class Timers:
             self._seq += 1
             heapq.heappush(self._heap, (time.monotonic() + delay, self._seq, fn))
             if self._thread is None:
-                thread = threading.Thread(target=self._loop, name="bastion-timers", daemon=True)
+                thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
                 self._thread = thread
                 thread.start()
             self._cond.notify()

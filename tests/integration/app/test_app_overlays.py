@@ -101,6 +101,23 @@ def test_status_context_manager_and_update() -> None:
     assert fails.state == "error"
 
 
+def test_status_inside_a_form_keeps_the_form() -> None:
+    at = AppTest.from_string(
+        """
+        import bastion as st
+        with st.form("f"):
+            with st.status("In form"):
+                v = st.text_input("t")
+            st.form_submit_button("go")
+        st.write("v=" + v)
+        """
+    ).run()
+    assert at.text_input[0].form_id == "f"
+    at.text_input[0].input("x")
+    at.button[0].click().run()
+    assert at.markdown.values == ["v=x"]
+
+
 def test_status_rejects_bad_state() -> None:
     at = AppTest.from_string('import bastion as st\nst.status("x", state="done")').run()
     assert "state" in at.exception[0].value

@@ -58,9 +58,14 @@ class StatusContainer(DeltaGenerator):
     __slots__ = ("_expanded", "_label", "_state")
 
     def __init__(
-        self, path: tuple[int, ...], label: str, state: StatusState, expanded: bool
+        self,
+        path: tuple[int, ...],
+        label: str,
+        state: StatusState,
+        expanded: bool,
+        form_id: str | None = None,
     ) -> None:
-        super().__init__(path)
+        super().__init__(path, form_id=form_id)
         self._label = label
         self._state: StatusState = state
         self._expanded = expanded
@@ -117,7 +122,7 @@ def status(
         raise InvalidArgument("status", "state", "'running', 'complete' or 'error'", state)
     block = Status(label_html=markup.inline(label), state=state, expanded=bool(expanded))
     dg = emit_block("status", block)
-    return StatusContainer(dg._path, label, state, bool(expanded))
+    return StatusContainer(dg._path, label, state, bool(expanded), dg.form_id)
 
 
 _DURATIONS: dict[str, float | None] = {"short": 4.0, "long": 10.0, "infinite": None}

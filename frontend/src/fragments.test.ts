@@ -76,6 +76,7 @@ describe("Session and fragments", () => {
     vi.useFakeTimers();
     vi.stubGlobal("WebSocket", FakeSocket);
     vi.stubGlobal("location", { search: "", pathname: "/", hash: "" });
+    vi.stubGlobal("document", { cookie: "" });
     vi.stubGlobal("history", { state: null, replaceState: vi.fn() });
   });
   afterEach(() => {

@@ -33,7 +33,9 @@ export type Element =
   | Slider
   | SelectSlider
   | TextInput
-  | NumberInput;
+  | NumberInput
+  | Html
+  | Frame;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Block".
@@ -70,8 +72,10 @@ export interface AppProtocol {
   Expander?: Expander;
   Form?: Form;
   Fragment?: Fragment;
+  Frame?: Frame;
   Heading?: Heading;
   Hello?: Hello;
+  Html?: Html;
   Json?: Json;
   Markdown?: Markdown;
   Metric?: Metric;
@@ -417,6 +421,35 @@ export interface NumberInput {
   step: number;
   type: "number_input";
   value: number | null;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Html".
+ */
+export interface Html {
+  body_html: string;
+  type: "html";
+}
+/**
+ * An iframe: `components.html` (src is the server's frame URL for that HTML), `iframe(url)`
+ *     (an http/https URL), or a declared component (`component` is set and it is a widget).
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Frame".
+ */
+export interface Frame {
+  args_json?: string;
+  component?: string | null;
+  disabled?: boolean;
+  form_id?: string | null;
+  height?: number | null;
+  id?: string | null;
+  scrolling?: boolean;
+  src: string;
+  tab_index?: number | null;
+  title?: string;
+  type: "frame";
+  width?: number | null;
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema

@@ -62,6 +62,7 @@ ELEMENTS: dict[str, str] = {
     "popover": _E + "overlay",
     "status": _E + "overlay",
     "toast": _E + "overlay",
+    "html": _E + "embed",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.
@@ -75,6 +76,7 @@ OTHERS: dict[str, str] = {
     "query_params": "bastion.app.api",
     "secrets": "bastion.app.api",
     "sidebar": "bastion.app.api",
+    "components": _E + "embed",
 }
 
 

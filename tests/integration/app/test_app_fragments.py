@@ -414,3 +414,24 @@ def test_a_reattached_client_gets_no_fragment_run_before_a_full_run() -> None:
     at.run()  # its first full run shows the fragment again
     at._send(Rerun(fragment_id=fid))
     assert at.session_state.inner == 3
+
+
+def test_rate_limited_reruns_merge_to_a_full_run_unless_one_fragment() -> None:
+    from bastion.server.app_socket import _Limiter
+
+    limiter = _Limiter(rate=0.001, burst=1)
+    assert limiter.admit(Rerun())  # the one token
+    assert not limiter.admit(Rerun(widgets={"a": 1}))  # held: a full rerun
+    assert not limiter.admit(Rerun(widgets={"b": 2}, fragment_id="F"))
+    (held,) = limiter.held
+    assert isinstance(held, Rerun)
+    assert held.fragment_id is None  # the held full rerun is not narrowed to a fragment
+    assert held.widgets == {"a": 1, "b": 2}
+    limiter = _Limiter(rate=0.001, burst=1)
+    limiter.admit(Rerun())
+    limiter.admit(Rerun(widgets={"b": 1}, fragment_id="F"))
+    limiter.admit(Rerun(widgets={"b": 2}, fragment_id="F"))
+    (held,) = limiter.held
+    assert isinstance(held, Rerun)
+    assert held.fragment_id == "F"
+    assert held.widgets == {"b": 2}

@@ -142,6 +142,12 @@ from bastion.protocol.app.blocks import (
 from bastion.protocol.app.blocks import (
     Vertical as Vertical,
 )
+from bastion.protocol.app.embed import (
+    Frame as Frame,
+)
+from bastion.protocol.app.embed import (
+    Html as Html,
+)
 from bastion.protocol.app.fragments import (
     Dialog as Dialog,
 )
@@ -332,9 +338,11 @@ __all__ = [
     "Expander",
     "Form",
     "Fragment",
+    "Frame",
     "Gap",
     "Heading",
     "Hello",
+    "Html",
     "Json",
     "LabelVisibility",
     "Markdown",

@@ -28,6 +28,7 @@ from bastion.protocol.app.blocks import (
     Tabs,
     Vertical,
 )
+from bastion.protocol.app.embed import Frame, Html
 from bastion.protocol.app.fragments import Dialog, Fragment, Popover, Status, Toast
 from bastion.protocol.app.text import (
     Alert,
@@ -117,6 +118,8 @@ Element = (
     | SelectSlider
     | TextInput
     | NumberInput
+    | Html
+    | Frame
 )
 
 Block = (

@@ -2,14 +2,15 @@ import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import type { Theme } from "./generated/protocol";
 import { SessionContext } from "./context";
 import { Children, RunContext, type RenderContext } from "./render";
+import { ToastStack } from "./elements/overlays";
 import type { Session } from "./session";
 
 export function App({ session }: { session: Session }) {
   const state = useSyncExternalStore(session.subscribe, session.snapshot);
   const { tree, connection, error, notice, pageConfig, theme } = state;
   const ctx = useMemo<RenderContext>(
-    () => ({ run: tree.run, running: tree.running, formEpoch: state.formEpoch }),
-    [tree.run, tree.running, state.formEpoch],
+    () => ({ run: tree.run, running: tree.running, formEpoch: state.formEpoch, fragments: tree.fragments }),
+    [tree.run, tree.running, state.formEpoch, tree.fragments],
   );
   useEffect(() => applyTheme(theme), [theme]);
   useEffect(() => {
@@ -86,6 +87,7 @@ export function App({ session }: { session: Session }) {
         <main className="main" data-testid="stMain">
           <div className="main-inner">{main ? <Children node={main} /> : null}</div>
         </main>
+        <ToastStack toasts={state.toasts} onClose={(id) => session.dismissToast(id)} />
       </div>
       </RunContext.Provider>
     </SessionContext.Provider>

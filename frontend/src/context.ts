@@ -20,3 +20,9 @@ export interface FormInfo {
 }
 
 export const FormContext = createContext<FormInfo | null>(null);
+
+/** The innermost fragment (or dialog) around a widget: its changes rerun only that fragment. */
+export const FragmentContext = createContext<string | null>(null);
+
+/** True inside a block of a fragment the current fragment run reruns (its nodes may go stale). */
+export const FragmentScope = createContext<boolean>(false);

@@ -2,7 +2,7 @@
 // nothing rather than failing: additive protocol changes keep the version.
 import { createContext, memo, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
 import type { Block, Element } from "./generated/protocol";
-import { FormContext, useSession, type FormInfo } from "./context";
+import { FormContext, FragmentContext, FragmentScope, useSession, type FormInfo } from "./context";
 import { Html, unwrapParagraph } from "./Html";
 import type { BlockNode, TreeNode } from "./tree";
 import * as text from "./elements/text";
@@ -10,6 +10,7 @@ import * as widgets from "./elements/widgets";
 import * as media from "./elements/Media";
 import { FileUploaderView } from "./elements/Uploader";
 import * as inputs2 from "./elements/inputs2";
+import * as overlays from "./elements/overlays";
 import { FrameView } from "./elements/Frame";
 
 function ElementView({ el }: { el: Element }): ReactNode {
@@ -97,14 +98,16 @@ export interface RenderContext {
   readonly run: number;
   readonly running: boolean;
   readonly formEpoch: Readonly<Record<string, number>>;
+  readonly fragments: ReadonlyArray<string>; // a fragment run's fragments; empty for a full run
 }
 
 /** The current run, read by `Children` (a context, so that a new run does not change the props of
  *  every node: memoized nodes whose content and staleness did not change skip rendering). */
-export const RunContext = createContext<RenderContext>({ run: 0, running: false, formEpoch: {} });
+export const RunContext = createContext<RenderContext>({ run: 0, running: false, formEpoch: {}, fragments: [] });
 
-function isStale(node: TreeNode, ctx: RenderContext): boolean {
-  return ctx.running && node.run !== ctx.run;
+/** A fragment run leaves everything outside its fragments' blocks alone (never stale). */
+function isStale(node: TreeNode, ctx: RenderContext, inFragmentRun: boolean): boolean {
+  return ctx.running && node.run !== ctx.run && (ctx.fragments.length === 0 || inFragmentRun);
 }
 
 /** A `Same` re-tags a node with the new run, which makes a new node object around the same
@@ -134,10 +137,11 @@ export const NodeView = memo(function NodeView({ node, stale }: { node: TreeNode
 
 export function Children({ node }: { node: BlockNode }) {
   const ctx = useContext(RunContext);
+  const inFragmentRun = useContext(FragmentScope);
   return (
     <>
       {node.children.map((child, i) =>
-        child ? <NodeView key={i} node={child} stale={isStale(child, ctx)} /> : null,
+        child ? <NodeView key={i} node={child} stale={isStale(child, ctx, inFragmentRun)} /> : null,
       )}
     </>
   );
@@ -197,6 +201,14 @@ function BlockView({ node, stale }: { node: BlockNode; stale: boolean }) {
           <Children node={node} />
         </div>
       );
+    case "fragment":
+      return <overlays.FragmentView node={node} cls={cls} fragmentId={block.fragment_id} />;
+    case "dialog":
+      return <overlays.DialogView node={node} block={block} />;
+    case "popover":
+      return <overlays.PopoverView node={node} cls={cls} block={block} />;
+    case "status":
+      return <overlays.StatusView node={node} cls={cls} block={block} />;
     default:
       return null;
   }
@@ -204,6 +216,7 @@ function BlockView({ node, stale }: { node: BlockNode; stale: boolean }) {
 
 function TabsView({ node, cls, labels }: { node: BlockNode; cls: string; labels: string[] }) {
   const ctx = useContext(RunContext);
+  const inFragmentRun = useContext(FragmentScope);
   const [active, setActive] = useState(0);
   const current = Math.min(active, Math.max(0, labels.length - 1));
   const panel = node.children[current];
@@ -223,7 +236,7 @@ function TabsView({ node, cls, labels }: { node: BlockNode; cls: string; labels:
           </button>
         ))}
       </div>
-      {panel ? <NodeView node={panel} stale={isStale(panel, ctx)} /> : null}
+      {panel ? <NodeView node={panel} stale={isStale(panel, ctx, inFragmentRun)} /> : null}
     </div>
   );
 }
@@ -241,6 +254,7 @@ function FormView({
 }) {
   const session = useSession();
   const submitButtons = useRef<string[]>([]);
+  const fragment = useContext(FragmentContext);
   const epoch = useContext(RunContext).formEpoch[formId] ?? 0;
   const clearOnSubmit = block.clear_on_submit ?? false;
   const registerSubmit = useCallback((id: string) => {
@@ -258,10 +272,10 @@ function FormView({
       registerSubmit,
       submitDefault: () => {
         const first = submitButtons.current[0];
-        if (first) session.submitForm(formId, first, clearOnSubmit);
+        if (first) session.submitForm(formId, first, clearOnSubmit, fragment);
       },
     }),
-    [formId, clearOnSubmit, block.enter_to_submit, epoch, registerSubmit, session],
+    [formId, clearOnSubmit, block.enter_to_submit, epoch, registerSubmit, session, fragment],
   );
   return (
     <FormContext.Provider value={info}>

@@ -10,6 +10,7 @@ import {
   type Rerun,
   type ServerMsg,
   type Theme,
+  type Toast,
 } from "./generated/protocol";
 import { applyEvents, emptyTree, type PageTree } from "./tree";
 
@@ -25,6 +26,8 @@ export interface SessionSnapshot {
   readonly theme: Theme;
   /** Bumped when a form is submitted with clear_on_submit, so its widgets drop local edits. */
   readonly formEpoch: Readonly<Record<string, number>>;
+  /** Toasts on screen, oldest first: they outlive runs until their duration is over. */
+  readonly toasts: ReadonlyArray<Toast>;
 }
 
 /** The double-submit CSRF token: the server sets it as a cookie on every page load. */
@@ -44,6 +47,9 @@ export class Session {
   private readonly listeners = new Set<() => void>();
   private readonly formValues = new Map<string, Map<string, WidgetValue>>();
   private pending: Record<string, WidgetValue> = {};
+  // The fragment all pending values come from (rerun only it); null: some are outside any.
+  private pendingFragment: string | null | undefined = undefined;
+  private readonly toastTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private queuedSubmits: ClientMsg[] = [];
   private state: SessionSnapshot = {
     tree: emptyTree(),
@@ -53,6 +59,7 @@ export class Session {
     pageConfig: {},
     theme: {},
     formEpoch: {},
+    toasts: [],
   };
 
   constructor(
@@ -107,8 +114,9 @@ export class Session {
 
   snapshot = (): SessionSnapshot => this.state;
 
-  /** A widget's value changed. Inside a form it waits for the submit; otherwise it reruns. */
-  setWidget(id: string, value: WidgetValue, formId: string | null | undefined): void {
+  /** A widget's value changed. Inside a form it waits for the submit; otherwise it reruns (only
+   *  `fragmentId`'s fragment when the widget is inside one). */
+  setWidget(id: string, value: WidgetValue, formId: string | null | undefined, fragmentId: string | null = null): void {
     if (formId) {
       let values = this.formValues.get(formId);
       if (!values) this.formValues.set(formId, (values = new Map()));
@@ -116,13 +124,20 @@ export class Session {
       return;
     }
     this.pending[id] = value;
+    this.pendingFragment = this.pendingFragment === undefined || this.pendingFragment === fragmentId ? fragmentId : null;
     this.flushRerun();
   }
 
-  submitForm(formId: string, buttonId: string, clearOnSubmit: boolean): void {
+  submitForm(formId: string, buttonId: string, clearOnSubmit: boolean, fragmentId: string | null = null): void {
     const values = this.formValues.get(formId) ?? new Map<string, WidgetValue>();
     this.formValues.delete(formId);
-    const submit: ClientMsg = { type: "submit", form: formId, button: buttonId, widgets: Object.fromEntries(values) };
+    const submit: ClientMsg = {
+      type: "submit",
+      form: formId,
+      button: buttonId,
+      widgets: Object.fromEntries(values),
+      ...(fragmentId ? { fragment_id: fragmentId } : {}),
+    };
     // Not lost while the socket is down: sent after the next Welcome.
     if (!this.send(submit)) this.queuedSubmits.push(submit);
     if (clearOnSubmit) {
@@ -141,8 +156,29 @@ export class Session {
   private flushRerun(force = false): void {
     if (!this.welcomed) return; // sent after the Welcome
     if (!force && Object.keys(this.pending).length === 0) return;
-    const rerun: Rerun = { type: "rerun", widgets: this.pending };
-    if (this.send(rerun)) this.pending = {};
+    const fragment = force ? null : this.pendingFragment;
+    const rerun: Rerun = { type: "rerun", widgets: this.pending, ...(fragment ? { fragment_id: fragment } : {}) };
+    if (this.send(rerun)) {
+      this.pending = {};
+      this.pendingFragment = undefined;
+    }
+  }
+
+  dismissToast(id: string): void {
+    clearTimeout(this.toastTimers.get(id));
+    this.toastTimers.delete(id);
+    this.update({ toasts: this.state.toasts.filter((t) => t.id !== id) });
+  }
+
+  private showToast(toast: Toast, toasts: Toast[]): Toast[] {
+    clearTimeout(this.toastTimers.get(toast.id));
+    const duration = toast.duration === undefined ? 4 : toast.duration;
+    if (duration !== null) this.toastTimers.set(toast.id, setTimeout(() => this.dismissToast(toast.id), duration * 1000));
+    const at = toasts.findIndex((t) => t.id === toast.id);
+    if (at < 0) return [...toasts, toast];
+    const next = [...toasts];
+    next[at] = toast;
+    return next;
   }
 
   private send(msg: ClientMsg): boolean {
@@ -172,6 +208,7 @@ export class Session {
         // the socket was down reaches the page. Either way, values changed offline go with it.
         this.send({ type: "rerun", widgets: this.pending });
         this.pending = {};
+        this.pendingFragment = undefined;
         for (const submit of this.queuedSubmits.splice(0)) this.send(submit);
         break;
       }
@@ -191,8 +228,9 @@ export class Session {
         break;
       case "batch": {
         const tree = applyEvents(this.state.tree, msg.events);
-        let { pageConfig } = this.state;
+        let { pageConfig, toasts } = this.state;
         for (const event of msg.events) {
+          if (event.type === "toast") toasts = this.showToast(event, [...toasts]);
           if (event.type === "page_config") {
             const { type: _type, ...config } = event;
             pageConfig = { ...pageConfig, ...dropNulls(config) };
@@ -202,7 +240,7 @@ export class Session {
             history.replaceState(history.state, "", `${location.pathname}${query}${location.hash}`);
           }
         }
-        this.update({ tree, pageConfig });
+        this.update({ tree, pageConfig, toasts });
         break;
       }
       default:

@@ -5,7 +5,8 @@
 // Rules (from bastion.protocol.app): NewElement replaces whatever is at its path; NewBlock keeps
 // the children of a block already there; Same re-tags the node as written by this run. Nodes not
 // written by the current run are stale while it runs and are removed when it finishes (unless it
-// was interrupted by a newer run).
+// was interrupted by a newer run). A fragment run (RunStarted.fragments) scopes both rules to the
+// blocks of the fragments it reruns: every other node stays as it is, never stale.
 
 import type { Block, Element, Event, RunFinished } from "./generated/protocol";
 
@@ -31,13 +32,14 @@ export interface PageTree {
   readonly run: number; // the latest run the server started
   readonly running: boolean;
   readonly lastStatus: RunStatus | null;
+  readonly fragments: ReadonlyArray<string>; // the run's fragments; empty for a full run
 }
 
 const ROOTS = 2;
 
 export function emptyTree(): PageTree {
   const root: BlockNode = { kind: "block", block: null, children: [], run: 0 };
-  return { roots: Array.from({ length: ROOTS }, () => root), run: 0, running: false, lastStatus: null };
+  return { roots: Array.from({ length: ROOTS }, () => root), run: 0, running: false, lastStatus: null, fragments: [] };
 }
 
 type MutableBlock = { kind: "block"; block: Block | null; children: (TreeNode | undefined)[]; run: number };
@@ -89,7 +91,7 @@ function retag(node: TreeNode, run: number): TreeNode {
 }
 
 export function applyEvents(tree: PageTree, events: ReadonlyArray<Event>): PageTree {
-  let { run, running, lastStatus } = tree;
+  let { run, running, lastStatus, fragments } = tree;
   let draft: Draft | null = null;
   const writable = (): Draft => (draft ??= new Draft(tree));
   let finishedWith: RunStatus | null = null;
@@ -99,6 +101,7 @@ export function applyEvents(tree: PageTree, events: ReadonlyArray<Event>): PageT
       case "started":
         run = event.run;
         running = true;
+        fragments = event.fragments ?? [];
         break;
       case "element":
         put(writable(), event.path, run, () => ({ kind: "element", element: event.element, run }));
@@ -128,9 +131,28 @@ export function applyEvents(tree: PageTree, events: ReadonlyArray<Event>): PageT
   }
   let roots: ReadonlyArray<BlockNode> = draft ? (draft as Draft).roots : tree.roots;
   if (finishedWith !== null && finishedWith !== "rerun") {
-    roots = roots.map((r) => clearStale(r, run));
+    const ids = new Set(fragments);
+    roots = roots.map((r) => (ids.size === 0 ? clearStale(r, run) : clearStaleIn(r, ids, run)));
   }
-  return { roots, run, running, lastStatus };
+  return { roots, run, running, lastStatus, fragments };
+}
+
+/** The fragment a block holds (fragment and dialog blocks), else null. */
+export function fragmentOf(block: Block | null): string | null {
+  return block !== null && "fragment_id" in block && typeof block.fragment_id === "string" ? block.fragment_id : null;
+}
+
+/** A fragment run's end: clear stale nodes inside the blocks of `ids` only. */
+export function clearStaleIn(node: BlockNode, ids: ReadonlySet<string>, run: number): BlockNode {
+  let changed = false;
+  const children = node.children.map((child) => {
+    if (child?.kind !== "block") return child;
+    const id = fragmentOf(child.block);
+    const next = id !== null && ids.has(id) ? clearStale(child, run) : clearStaleIn(child, ids, run);
+    if (next !== child) changed = true;
+    return next;
+  });
+  return changed ? { ...node, children } : node;
 }
 
 /** Remove every node the given run did not write (the roots themselves always stay). */
@@ -156,6 +178,8 @@ export function clearStale(root: BlockNode, run: number): BlockNode {
   return changed ? { ...root, children } : root;
 }
 
-export function isStale(node: TreeNode, tree: PageTree): boolean {
-  return tree.running && node.run !== tree.run;
+/** Stale: not yet written by the run in progress, and in its scope (`inFragmentRun`: the node is
+ *  inside a block of one of the fragments a fragment run reruns). */
+export function isStale(node: TreeNode, tree: PageTree, inFragmentRun = false): boolean {
+  return tree.running && node.run !== tree.run && (tree.fragments.length === 0 || inFragmentRun);
 }

@@ -139,6 +139,15 @@ from bastion.app.elements.options import (
 from bastion.app.elements.options import (
     set_option as set_option,
 )
+from bastion.app.elements.overlay import (
+    popover as popover,
+)
+from bastion.app.elements.overlay import (
+    status as status,
+)
+from bastion.app.elements.overlay import (
+    toast as toast,
+)
 from bastion.app.elements.page import (
     set_page_config as set_page_config,
 )
@@ -213,4 +222,10 @@ from bastion.app.elements.uploader import (
 )
 from bastion.app.elements.write import (
     write as write,
+)
+from bastion.app.fragment import (
+    dialog as dialog,
+)
+from bastion.app.fragment import (
+    fragment as fragment,
 )

@@ -21,7 +21,7 @@ import type {
   Slider,
   TextInput,
 } from "../generated/protocol";
-import { FormContext, useSession } from "../context";
+import { FormContext, FragmentContext, useSession } from "../context";
 import { Html, unwrapParagraph } from "../Html";
 import type { WidgetValue } from "../session";
 import { formatNumber } from "./format";
@@ -45,7 +45,8 @@ export function useWidgetState<T>(serverValue: T, element: object): [T, (value: 
 
 export function useCommit(id: string, formId: string | null | undefined): (value: WidgetValue) => void {
   const session = useSession();
-  return (value) => session.setWidget(id, value, formId);
+  const fragment = useContext(FragmentContext);
+  return (value) => session.setWidget(id, value, formId, fragment);
 }
 
 export function Label({
@@ -81,14 +82,15 @@ export function Widget({ testId, children, disabled }: { testId: string; childre
 export function ButtonView({ el }: { el: Button }) {
   const session = useSession();
   const form = useContext(FormContext);
+  const fragment = useContext(FragmentContext);
   useEffect(() => {
     if (el.form_submit && form) return form.registerSubmit(el.id);
   }, [el.form_submit, el.id, form]);
   const onClick = () => {
     if (el.form_submit && el.form_id) {
-      session.submitForm(el.form_id, el.id, form?.clearOnSubmit ?? false);
+      session.submitForm(el.form_id, el.id, form?.clearOnSubmit ?? false, fragment);
     } else {
-      session.setWidget(el.id, true, null);
+      session.setWidget(el.id, true, null, fragment);
     }
   };
   return (

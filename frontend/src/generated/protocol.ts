@@ -6,7 +6,7 @@ export const PROTOCOL_VERSION = 1;
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Event".
  */
-export type Event = NewElement | NewBlock | Same | RunStarted | RunFinished | PageConfig | QueryChanged;
+export type Event = NewElement | NewBlock | Same | RunStarted | RunFinished | PageConfig | QueryChanged | Toast;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Element".
@@ -53,7 +53,7 @@ export type Element =
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Block".
  */
-export type Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab;
+export type Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab | Fragment | Dialog | Popover | Status;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "ClientMsg".
@@ -80,6 +80,7 @@ export interface AppProtocol {
   Column?: Column;
   Columns?: Columns;
   DateInput?: DateInput;
+  Dialog?: Dialog;
   Divider?: Divider;
   DocMember?: DocMember;
   DocString?: DocString;
@@ -91,6 +92,7 @@ export interface AppProtocol {
   Expander?: Expander;
   FileUploader?: FileUploader;
   Form?: Form;
+  Fragment?: Fragment;
   Frame?: Frame;
   Heading?: Heading;
   Hello?: Hello;
@@ -107,6 +109,7 @@ export interface AppProtocol {
   NewElement?: NewElement;
   NumberInput?: NumberInput;
   PageConfig?: PageConfig;
+  Popover?: Popover;
   Progress?: Progress;
   QueryChanged?: QueryChanged;
   Radio?: Radio;
@@ -121,6 +124,7 @@ export interface AppProtocol {
   Slider?: Slider;
   Space?: Space;
   Spinner?: Spinner;
+  Status?: Status;
   Stop?: Stop;
   Submit?: Submit;
   Subtitle?: Subtitle;
@@ -130,6 +134,7 @@ export interface AppProtocol {
   TextInput?: TextInput;
   Theme?: Theme;
   TimeInput?: TimeInput;
+  Toast?: Toast;
   UploadedFileInfo?: UploadedFileInfo;
   Vertical?: Vertical;
   Video?: Video;
@@ -794,6 +799,61 @@ export interface Tab {
   type: "tab";
 }
 /**
+ * `@st.fragment`: a transparent block holding one fragment function's output.
+ *
+ *     A rerun of this fragment (`Rerun.fragment_id`) rewrites only this block's subtree; the client
+ *     applies the stale and removal rules inside it and leaves every other node alone.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Fragment".
+ */
+export interface Fragment {
+  fragment_id: string;
+  type: "fragment";
+}
+/**
+ * `@st.dialog`: a modal whose body is a fragment. `opened` is the run that opened it: a run
+ *     that opens it again sends a new value, which reopens a dialog the user had closed.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Dialog".
+ */
+export interface Dialog {
+  dismissible?: boolean;
+  fragment_id: string;
+  on_dismiss?: "ignore" | "rerun";
+  opened: number;
+  title_html: string;
+  type: "dialog";
+  width?: "large" | "medium" | "small";
+}
+/**
+ * `st.popover`: a button that opens a floating panel holding the block's children.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Popover".
+ */
+export interface Popover {
+  disabled?: boolean;
+  help_html?: string | null;
+  icon?: string | null;
+  label_html: string;
+  type: "popover";
+  use_container_width?: boolean;
+}
+/**
+ * `st.status`: an expander with a state icon; `.update()` rewrites the block in place.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Status".
+ */
+export interface Status {
+  expanded?: boolean;
+  label_html: string;
+  state?: "complete" | "error" | "running";
+  type: "status";
+}
+/**
  * The node at `path` is identical to what this client already holds; keep it.
  *
  * This interface was referenced by `AppProtocol`'s JSON-Schema
@@ -808,6 +868,7 @@ export interface Same {
  * via the `definition` "RunStarted".
  */
 export interface RunStarted {
+  fragments?: string[];
   run: number;
   type: "started";
 }
@@ -840,6 +901,20 @@ export interface PageConfig {
 export interface QueryChanged {
   query_string: string;
   type: "query";
+}
+/**
+ * `st.toast`: a transient notice. A toast with an `id` the client already shows replaces it
+ *     (`msg.toast(...)` updates it); otherwise it stacks. `duration`: seconds; None: until closed.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Toast".
+ */
+export interface Toast {
+  body_html: string;
+  duration?: number | null;
+  icon?: string | null;
+  id: string;
+  type: "toast";
 }
 /**
  * First frame of every connection.
@@ -940,6 +1015,7 @@ export interface Rerun {
 export interface Submit {
   button: string;
   form: string;
+  fragment_id?: string | null;
   type: "submit";
   widgets?: {
     [k: string]:

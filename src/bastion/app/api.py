@@ -78,6 +78,9 @@ ELEMENTS: dict[str, str] = {
     "pills": _E + "button_group",
     "segmented_control": _E + "button_group",
     "feedback": _E + "button_group",
+    "popover": _E + "overlay",
+    "status": _E + "overlay",
+    "toast": _E + "overlay",
     "html": _E + "embed",
 }
 
@@ -88,6 +91,8 @@ OTHERS: dict[str, str] = {
     "set_option": _E + "options",
     "rerun": _E + "control",
     "stop": _E + "control",
+    "fragment": "bastion.app.fragment",
+    "dialog": "bastion.app.fragment",
     "session_state": "bastion.app.api",
     "query_params": "bastion.app.api",
     "secrets": "bastion.app.api",

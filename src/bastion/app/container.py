@@ -138,14 +138,17 @@ def emit(
 def write(
     ctx: RunContext,
     dg: DeltaGenerator,
-    data: bytes,
+    data: bytes | Callable[[Path], bytes],
     is_block: bool,
     source: object,
     widget_id: str | None = None,
 ) -> Path:
     """Write an encoded node at `dg`'s next position (the one path under emit, emit_block and the
-    replay of cached elements); cached functions being computed record it."""
+    replay of cached elements); cached functions being computed record it. `data` may depend on
+    the path (a fragment's block carries an id derived from where it is)."""
     path = next_path(ctx, dg)
+    if callable(data):
+        data = data(path)
     if is_block:
         ctx.cursors[path] = 0  # a block written again (a placeholder's) starts its children over
     ctx.session.write_node(ctx, path, data, is_block, source, widget_id)
@@ -155,10 +158,18 @@ def write(
 
 
 def emit_block(
-    what: str, block: Block, *, form_id: str | None = None, dg: DeltaGenerator | None = None
+    what: str,
+    block: Block | Callable[[Path], Block],
+    *,
+    form_id: str | None = None,
+    dg: DeltaGenerator | None = None,
 ) -> DeltaGenerator:
-    """Open a block at the next position of the current (or given) container."""
+    """Open a block at the next position of the current (or given) container.
+
+    `block` may be a function of the block's path (a fragment's id depends on where it is)."""
     ctx = context.get(what)
     parent = dg if dg is not None else current(ctx)
-    path = write(ctx, parent, _encode(block), True, None)
+    make = block
+    data = (lambda path: _encode(make(path))) if callable(make) else _encode(make)
+    path = write(ctx, parent, data, True, None)
     return DeltaGenerator(path, form_id=form_id if form_id is not None else parent._form_id)

@@ -30,9 +30,15 @@ STOP = 2
 class RunContext:
     __slots__ = (
         "cursors",
+        "dialog_open",
         "form_paths",
         "forms",
         "forms_submittable",
+        "fragment",
+        "fragment_paths",
+        "fragment_run",
+        "fragment_scope",
+        "fragments",
         "in_callback",
         "interrupt",
         "recorders",
@@ -62,6 +68,15 @@ class RunContext:
         self.wake: threading.Event | None = None  # set on interrupt: ends a time.sleep early
         self.in_callback = False
         self.recorders: list[Any] = []  # cached functions being computed (caching/replay.py)
+        # Fragments (bastion.app.fragment): the ids this run reruns (empty: a full run), every id
+        # in its scope (those plus their nested fragments), their blocks' paths, the innermost
+        # fragment running now, and the fragments this run rendered.
+        self.fragment_run: tuple[str, ...] = ()
+        self.fragment_scope: frozenset[str] = frozenset()
+        self.fragment_paths: tuple[Path, ...] = ()
+        self.fragment: str | None = None
+        self.fragments: dict[str, Any] = {}
+        self.dialog_open = False
 
     def check(self) -> None:
         """An interrupt point: unwind the script if a rerun or stop was requested."""

@@ -8,12 +8,14 @@ was given, and how to fix it. The script runner renders them in the app like any
         │   └── DuplicateWidgetKey      two widgets share a `key=`
         ├── WidgetStateError            a `st.session_state` write that the rules forbid
         ├── FormError                   forms nested, misused, or a callback where none is allowed
+        ├── FragmentError               fragments and dialogs misused (rerun scope, one dialog)
         └── NoScriptContext             an `st.*` call outside a running script
 
 Control flow (`BaseException`, so a user's ``except Exception`` cannot swallow it):
 
     ScriptControl
     ├── RerunRequested    `st.rerun()`, or a newer rerun interrupted this one
+    │   └── FragmentRerunRequested   `st.rerun(scope="fragment")`
     └── StopRequested     `st.stop()`, or the client asked to stop
 """
 
@@ -55,6 +57,10 @@ class FormError(AppError):
     pass
 
 
+class FragmentError(AppError):
+    pass
+
+
 class NoScriptContext(AppError):
     def __init__(self, what: str) -> None:
         super().__init__(
@@ -70,6 +76,12 @@ class ScriptControl(BaseException):
 
 class RerunRequested(ScriptControl):
     pass
+
+
+class FragmentRerunRequested(RerunRequested):
+    def __init__(self, fragment_id: str) -> None:
+        super().__init__(fragment_id)
+        self.fragment_id = fragment_id
 
 
 class StopRequested(ScriptControl):

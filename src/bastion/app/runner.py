@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import builtins
 import ctypes
-import heapq
 import logging
 import queue
 import sys
 import threading
-import time
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,8 +32,14 @@ from typing import TYPE_CHECKING, Any
 
 from bastion.app import context
 from bastion.app.context import RERUN, STOP, RunContext
-from bastion.app.errors import RerunRequested, ScriptControl, StopRequested
+from bastion.app.errors import (
+    FragmentRerunRequested,
+    RerunRequested,
+    ScriptControl,
+    StopRequested,
+)
 from bastion.app.script import MAGIC_NAME
+from bastion.app.timers import Timers
 
 if TYPE_CHECKING:
     from bastion.app.session import AppSession
@@ -98,10 +102,16 @@ class RunRequest:
     widgets: dict[str, Any] = field(default_factory=dict)
     submit: tuple[str, str] | None = None  # (form id, submit button id)
     query_string: str | None = None
+    fragments: tuple[str, ...] = ()  # rerun only these fragments; empty: the whole script
 
     def merge(self, newer: RunRequest) -> None:
         # Newest values win; a click (trigger) that was queued is kept, as Streamlit does.
         self.widgets.update(newer.widgets)
+        # A full run covers every fragment: it wins. Fragment runs queue up together.
+        if not self.fragments or not newer.fragments:
+            self.fragments = ()
+        else:
+            self.fragments += tuple(f for f in newer.fragments if f not in self.fragments)
         if newer.submit is not None:
             self.submit = newer.submit
         if newer.query_string is not None:
@@ -122,41 +132,13 @@ class Interrupter:
     def __init__(self, grace: float = 0.05, repeat: float = 0.5, idle_timeout: float = 5.0) -> None:
         self.grace = grace
         self.repeat = repeat
-        self._idle_timeout = idle_timeout
-        self._cond = threading.Condition()
-        self._heap: list[tuple[float, int, ScriptRunner, RunContext]] = []
-        self._seq = 0
-        self._thread: threading.Thread | None = None
+        self._timers = Timers(idle_timeout, name="bastion-interrupter")
 
     def schedule(self, runner: ScriptRunner, ctx: RunContext, delay: float | None = None) -> None:
-        with self._cond:
-            self._seq += 1
-            due = time.monotonic() + (self.grace if delay is None else delay)
-            heapq.heappush(self._heap, (due, self._seq, runner, ctx))
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._loop, name="bastion-interrupter", daemon=True
-                )
-                self._thread.start()
-            self._cond.notify()
+        def fire() -> float | None:
+            return self.repeat if runner.fire(ctx) else None
 
-    def _loop(self) -> None:
-        while True:
-            with self._cond:
-                if not self._heap:
-                    self._cond.wait(self._idle_timeout)
-                    if not self._heap:
-                        self._thread = None
-                        return
-                    continue
-                due = self._heap[0][0]
-                now = time.monotonic()
-                if due > now:
-                    self._cond.wait(due - now)
-                    continue
-                _, _, runner, ctx = heapq.heappop(self._heap)
-            if runner.fire(ctx):
-                self.schedule(runner, ctx, self.repeat)
+        self._timers.schedule(self.grace if delay is None else delay, fire)
 
 
 class ScriptRunner:
@@ -188,11 +170,21 @@ class ScriptRunner:
             else:
                 self._pending.merge(request)
             if self._active:
-                self._interrupt(RERUN)
+                if self._covers(self._pending):
+                    self._interrupt(RERUN)
             else:
                 self._active = start = True
         if start:
             self._submit(self._loop)
+
+    def _covers(self, request: RunRequest) -> bool:  # with self._lock held
+        """Whether `request` redoes all the current run does, so interrupting it loses nothing.
+
+        A fragment rerun never interrupts a full run (nor another fragment's run): it waits."""
+        ctx = self._ctx
+        if not request.fragments or ctx is None:
+            return True
+        return bool(ctx.fragment_run) and set(ctx.fragment_run) <= set(request.fragments)
 
     def request_stop(self) -> None:
         with self._lock:
@@ -246,6 +238,8 @@ class ScriptRunner:
                     self._idle.notify_all()
                     return
                 ctx = self._session.new_context(request)
+                if ctx is None:
+                    continue  # a fragment run for fragments the session does not show
                 self._ctx = ctx
                 self._tid = tid
                 self._fired = False
@@ -288,7 +282,10 @@ class ScriptRunner:
                                 ctx.in_callback = False
                     code = session.script.code()
                     compiled = True
-                    self._exec(code, session)
+                    if ctx.fragment_run:
+                        session.run_fragments(ctx)
+                    else:
+                        self._exec(code, session)
                 except BaseException as e:
                     outcome = e
                 self._arm(False)
@@ -305,11 +302,20 @@ class ScriptRunner:
             # A run interrupted by a newer request keeps its clicks for the next run (the click
             # would otherwise be lost); every other ending consumes them.
             keep = status == "rerun" and not script_rerun
-            session.state.finish_run(status in ("ok", "error"), keep_triggers=keep)
+            session.state.finish_run(
+                status in ("ok", "error"),
+                keep_triggers=keep,
+                scope=ctx.fragment_scope if ctx.fragment_run else None,
+            )
             if script_rerun:
+                again = RunRequest()
+                if isinstance(outcome, FragmentRerunRequested):
+                    again.fragments = (outcome.fragment_id,)
                 with self._lock:
                     if self._pending is None:
-                        self._pending = RunRequest()
+                        self._pending = again
+                    else:
+                        self._pending.merge(again)
             session.run_finished(ctx, status)
         finally:
             context.deactivate(token)

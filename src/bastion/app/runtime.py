@@ -29,6 +29,7 @@ from bastion.app.runner import Interrupter, Workers
 from bastion.app.script import Script
 from bastion.app.secrets import Secrets
 from bastion.app.session import AppSession, SessionClient
+from bastion.app.timers import Timers
 from bastion.app.uploads import UploadStore
 from bastion.protocol.app import PROTOCOL_VERSION, Hello, Refused, Welcome
 
@@ -52,6 +53,7 @@ class Runtime:
         self.secrets = secrets if secrets is not None else Secrets.for_script(script.directory)
         self.workers = workers or Workers()
         self.interrupter = Interrupter(grace=self.config.runner.interrupt_grace_ms / 1000)
+        self.timers = Timers()  # fragments' run_every
         install_interruptible_sleep()
         self._lock = threading.Lock()
         self._sessions: dict[str, AppSession] = {}
@@ -201,7 +203,7 @@ class Runtime:
         session.detach(time.monotonic() if now is None else now)
 
     def close_session(self, session: AppSession) -> None:
-        session.stop()
+        session.close()
         with self._lock:
             self._sessions.pop(session.id, None)
             if session.resume_token:

@@ -27,6 +27,7 @@ import msgspec
 
 from bastion.app import context, markup
 from bastion.app.context import RunContext
+from bastion.app.fragment import Fragments
 from bastion.app.redact import Redactor
 from bastion.app.runner import RunRequest, ScriptRunner
 from bastion.app.state import SessionState
@@ -85,6 +86,7 @@ class AppSession:
         self.peer: str | None = None  # the client that may resume it (see Runtime.connect)
         self.disconnected_at: float | None = None
         self.sources: dict[Path, object] | None = None  # AppTest: what each element shows
+        self.toast_sources: dict[str, str] = {}  # AppTest: each toast's text, by toast id
         self._client: SessionClient = client
         self._runner = ScriptRunner(self, runtime.workers.submit, runtime.interrupter)
         self._runs = 0
@@ -96,15 +98,19 @@ class AppSession:
         self._widget_paths: dict[str, Path] = {}
         self._muted: RunContext | None = None  # a run a newly attached client must not see
         self._max_node_bytes = runtime.config.server.max_message_size * 1024 * 1024
+        self.fragments = Fragments(self)
 
     # --- inbound ----------------------------------------------------------------------------
 
     def handle(self, msg: ClientMsg) -> None:
         """Act on one decoded client message. Never blocks; never runs the script inline."""
         if isinstance(msg, Rerun):
-            self._runner.request_rerun(RunRequest(dict(msg.widgets), None, msg.query_string))
+            frag = (msg.fragment_id,) if msg.fragment_id else ()
+            self._runner.request_rerun(RunRequest(dict(msg.widgets), None, msg.query_string, frag))
         elif isinstance(msg, Submit):
-            self._runner.request_rerun(RunRequest(dict(msg.widgets), (msg.form, msg.button)))
+            frag = (msg.fragment_id,) if msg.fragment_id else ()
+            request = RunRequest(dict(msg.widgets), (msg.form, msg.button), fragments=frag)
+            self._runner.request_rerun(request)
         elif isinstance(msg, Stop):
             self._runner.request_stop()
         elif isinstance(msg, Hello):
@@ -112,6 +118,14 @@ class AppSession:
 
     def stop(self) -> None:
         self._runner.request_stop()
+
+    def close(self) -> None:
+        """The session ends: stop its script and its fragments' timers."""
+        self.fragments.close()
+        self._runner.request_stop()
+
+    def request_fragment_run(self, fragment_id: str) -> None:
+        self._runner.request_rerun(RunRequest(fragments=(fragment_id,)))
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         return self._runner.wait_idle(timeout)
@@ -132,6 +146,9 @@ class AppSession:
             self._blocks.clear()
             self._out.clear()
             self._flush_requested = False  # a flush the old client owed will never come
+            # Nor any fragment: until its first full run, no fragment run may address it (their
+            # timers stop; that run arms them again).
+            self.fragments.forget()
         self.disconnected_at = None
 
     def has_client(self, client: SessionClient) -> bool:
@@ -144,11 +161,27 @@ class AppSession:
 
     # --- the run's life (script thread) ------------------------------------------------------
 
-    def new_context(self, request: RunRequest) -> RunContext:
+    def new_context(self, request: RunRequest) -> RunContext | None:
+        """The next run's context; None when the request is a fragment run of fragments this
+        session does not show (forged, or gone since): then nothing runs."""
+        scope = self.fragments.resolve(request)
+        if scope is None:
+            return None
         self._runs += 1
         submit = request.submit
         form = submit[0] if submit is not None and self.state.valid_submit(submit) else None
-        return RunContext(self, self._runs, form)
+        ctx = RunContext(self, self._runs, form)
+        if scope[0]:
+            registry = self.fragments.registry
+            ctx.fragment_run, ctx.fragment_scope = scope
+            ctx.fragment_paths = tuple(registry[f].path for f in scope[0])
+            ctx.cursors = dict(self.fragments.cursors)
+        return ctx
+
+    def run_fragments(self, ctx: RunContext) -> None:
+        from bastion.app.fragment import run_fragments
+
+        run_fragments(ctx)
 
     def run_started(self, ctx: RunContext, request: RunRequest, refresh: list[str]) -> None:
         if request.query_string is not None:
@@ -164,15 +197,21 @@ class AppSession:
                     path = self._widget_paths.get(wid)
                     if path is not None:
                         self._sent.pop(path, None)
-        self._push(_encode(RunStarted(run=ctx.run)), ctx)
+        self._push(_encode(RunStarted(run=ctx.run, fragments=ctx.fragment_run)), ctx)
 
     def run_finished(self, ctx: RunContext, status: RunStatus) -> None:
         self.runtime.media.run_finished(self.id, ctx.run, status != "rerun")
         with self._out_lock:
+            muted = ctx is self._muted
+        if not muted:
+            self.fragments.run_finished(ctx, status)
+        with self._out_lock:
             if ctx is self._muted:
                 self._muted = None
                 return
-            if status != "rerun":
+            if status != "rerun" and ctx.fragment_run:
+                self._forget_in(ctx.fragment_paths, ctx.written)
+            elif status != "rerun":
                 written = ctx.written
                 for path in [p for p in self._sent if p not in written]:
                     del self._sent[path]
@@ -183,6 +222,20 @@ class AppSession:
                         del self.sources[path]
         self._push(_encode(RunFinished(run=ctx.run, status=status)), ctx)
         self.flush()
+
+    def _forget_in(self, roots: tuple[Path, ...], written: set[Path]) -> None:
+        """A fragment run's end: forget what it did not write inside its blocks, only there."""
+
+        def gone(p: Path) -> bool:
+            return p not in written and any(len(p) > len(r) and p[: len(r)] == r for r in roots)
+
+        for path in [p for p in self._sent if gone(p)]:
+            del self._sent[path]
+        self._blocks = {p for p in self._blocks if not gone(p)}
+        self._widget_paths = {w: p for w, p in self._widget_paths.items() if not gone(p)}
+        if self.sources is not None:
+            for path in [p for p in self.sources if gone(p)]:
+                del self.sources[path]
 
     def write_node(
         self,

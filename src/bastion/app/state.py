@@ -49,6 +49,7 @@ class Widget:
     args: tuple[Any, ...] = ()
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     help: str | None = None
+    fragment_id: str | None = None  # the innermost fragment that renders it
 
 
 class SessionState:
@@ -130,13 +131,26 @@ class SessionState:
             and not button.disabled
         )
 
-    def finish_run(self, complete: bool, *, keep_triggers: bool = False) -> None:
-        """End of a run. `complete`: the run reached its end (or an uncaught exception)."""
+    def finish_run(
+        self,
+        complete: bool,
+        *,
+        keep_triggers: bool = False,
+        scope: frozenset[str] | None = None,
+    ) -> None:
+        """End of a run. `complete`: the run reached its end (or an uncaught exception).
+
+        `scope`: a fragment run's fragments; only their widgets can have gone away."""
         self._written.clear()
         self._carry_triggers = keep_triggers
         created = self._created
         if complete:
-            for wid in [w for w in self._widgets if w not in created]:
+            widgets = self._widgets
+            for wid in [
+                w
+                for w in widgets
+                if w not in created and (scope is None or widgets[w].fragment_id in scope)
+            ]:
                 gone = self._widgets.pop(wid)
                 self._values.pop(wid, None)
                 if gone.key is not None and self._key_to_id.get(gone.key) == wid:
@@ -198,6 +212,9 @@ class SessionState:
             value = w.default
         self._values[w.id] = value
         return value
+
+    def widget(self, widget_id: str) -> Widget | None:
+        return self._widgets.get(widget_id)
 
     def reset_value(self, widget_id: str, value: Any) -> None:
         self._values[widget_id] = value

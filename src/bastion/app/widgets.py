@@ -85,6 +85,10 @@ def help_html(help: object, kind: str) -> str | None:
 
 def register(ctx: RunContext, w: Widget) -> tuple[Any, Any]:
     """Register a widget; return (value the script gets, value the element shows)."""
+    if ctx.fragment is not None or ctx.fragment_run:
+        from bastion.app.fragment import own_widget
+
+        own_widget(ctx, w)
     value = ctx.state.register(w)
     if (
         w.form_id is not None

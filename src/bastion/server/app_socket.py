@@ -269,7 +269,9 @@ class _Limiter:
                 query_string=msg.query_string
                 if msg.query_string is not None
                 else last.query_string,
-                fragment_id=msg.fragment_id,
+                # Two reruns of one fragment stay a fragment rerun; anything else is a full
+                # rerun, which covers every fragment (a held full rerun must not be lost).
+                fragment_id=msg.fragment_id if msg.fragment_id == last.fragment_id else None,
             )
         else:
             self.held.append(msg)

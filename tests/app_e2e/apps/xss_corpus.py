@@ -329,6 +329,35 @@ def _video_subtitles(st: Any, payloads: list[str]) -> None:
     st.video(b"\x00" * 16, subtitles={p: vtt for p in payloads[:20]})
 
 
+def _popovers(st: Any, payloads: list[str]) -> None:
+    for p in payloads:
+        with st.popover(p, help=p):
+            st.write(p)
+
+
+def _statuses(st: Any, payloads: list[str]) -> None:
+    for i, p in enumerate(payloads):
+        with st.status(p, expanded=True) as s:
+            st.write(p)
+        if i % 2:
+            s.update(label=p, state="error")
+
+
+def _toasts(st: Any, payloads: list[str]) -> None:
+    for p in payloads:
+        st.toast(p, icon="!", duration="infinite")
+    st.toast("x").toast(payloads[0])
+
+
+def _dialog(st: Any, payloads: list[str]) -> None:
+    @st.dialog(" ".join(payloads[:40]))
+    def box() -> None:
+        for p in payloads:
+            st.write(p)
+
+    box()
+
+
 def pages(size: int = 5) -> list[list[str]]:
     """The table cut into pages of `size` paths (one browser page each, to keep the test fast);
     a path that ends the run (an uncaught exception) gets a page of its own, last."""
@@ -385,4 +414,8 @@ TEXT_PATHS: dict[str, Render] = {
     "file_uploader": _widgets("file_uploader"),
     "camera_input": _widgets("camera_input"),
     "video_subtitle_labels": _video_subtitles,
+    "popover_labels": _popovers,
+    "status_labels": _statuses,
+    "toast_bodies": _toasts,
+    "dialog_title_and_body": _dialog,
 }

@@ -6,7 +6,12 @@ import warnings
 from typing import Literal, NoReturn
 
 from bastion.app import context
-from bastion.app.errors import InvalidArgument, RerunRequested, StopRequested
+from bastion.app.errors import (
+    FragmentRerunRequested,
+    InvalidArgument,
+    RerunRequested,
+    StopRequested,
+)
 
 
 def rerun(*, scope: Literal["app", "fragment"] = "app") -> None:
@@ -17,6 +22,10 @@ def rerun(*, scope: Literal["app", "fragment"] = "app") -> None:
         # As in Streamlit: a callback already runs before a rerun, so this is a no-op.
         warnings.warn("st.rerun() in a callback is a no-op", stacklevel=2)
         return
+    if scope == "fragment":
+        from bastion.app.fragment import rerun_scope_fragment
+
+        raise FragmentRerunRequested(rerun_scope_fragment(ctx))
     raise RerunRequested
 
 

@@ -182,7 +182,8 @@ class AppTest:
                 for wid, v in self._pending.items()
                 if wid in self._widgets and self._widgets[wid].form_id == form and wid != submit.id
             }
-            msg = Submit(form=form, button=submit.id, widgets=values)
+            fragment = self._tree.fragment_of(submit.path)
+            msg = Submit(form=form, button=submit.id, widgets=values, fragment_id=fragment)
             self._pending = {
                 k: v
                 for k, v in self._pending.items()
@@ -194,7 +195,10 @@ class AppTest:
                 for wid, v in self._pending.items()
                 if wid in self._widgets and self._widgets[wid].form_id is None
             }
-            msg = Rerun(widgets=values, query_string=query_string)
+            # As the browser does: a change inside a fragment reruns only that fragment.
+            fragments = {self._tree.fragment_of(self._widgets[wid].path) for wid in values}
+            fragment = fragments.pop() if len(fragments) == 1 and query_string is None else None
+            msg = Rerun(widgets=values, query_string=query_string, fragment_id=fragment)
             self._pending = {
                 k: v
                 for k, v in self._pending.items()
@@ -255,6 +259,20 @@ class AppTest:
         """How the last run ended: "ok", "error", "stopped", "rerun" or "compile_error"."""
         return self._tree.last_status
 
+    @property
+    def toast(self) -> el.ElementList[el.Toast]:
+        """The toasts shown since the last full run began (updated toasts once, as last shown)."""
+        sources = self._session.toast_sources if self._session is not None else {}
+        return el.ElementList([el.Toast(t, sources.get(t.id)) for t in self._tree.toasts.values()])
+
+    def refresh(self, timeout: float | None = None) -> AppTest:
+        """Take in what runs the test did not start produced (a fragment's `run_every` timer):
+        wait for a run in progress to end, then read the frames."""
+        session = self._ensure_session()
+        session.wait_idle(self.default_timeout if timeout is None else timeout)
+        self._absorb()
+        return self
+
     def get(self, element_type: str) -> el.ElementList[Any]:
         return el.ElementList(
             el.collect(self._tree.roots[0], self, element_type)
@@ -277,7 +295,7 @@ class AppTest:
 
     def close(self) -> None:
         if self._session is not None:
-            self._session.stop()
+            self._session.close()
             self._session.wait_idle(1.0)
 
 

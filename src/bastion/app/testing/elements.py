@@ -502,7 +502,64 @@ class Tabs(Block):
     type = "tabs_bar"
 
 
-T = TypeVar("T", bound=Element)
+class Fragment(Block):
+    """An `@st.fragment`'s block (`at.main.get("fragment")`)."""
+
+    type = "fragment"
+
+    @property
+    def fragment_id(self) -> str:
+        return str(self.proto.fragment_id)
+
+
+class Dialog(Fragment):
+    type = "dialog"
+
+    @property
+    def title(self) -> str:
+        return str(self.proto.title_html)
+
+
+class Popover(Block):
+    type = "popover"
+
+    @property
+    def label(self) -> str:
+        return str(self.proto.label_html)
+
+
+class Status(Block):
+    type = "status"
+
+    @property
+    def label(self) -> str:
+        return str(self.proto.label_html)
+
+    @property
+    def state(self) -> str:
+        return str(self.proto.state)
+
+    @property
+    def expanded(self) -> bool:
+        return bool(self.proto.expanded)
+
+
+class Toast:
+    """`at.toast[i]`: a toast the last run showed (`.value` is the text the script passed)."""
+
+    type = "toast"
+
+    def __init__(self, proto: p.Toast, source: str | None) -> None:
+        self.proto = proto
+        self.value = source
+        self.icon = proto.icon
+        self.key = None
+
+    def __repr__(self) -> str:
+        return f"Toast(value={self.value!r}, icon={self.icon!r})"
+
+
+T = TypeVar("T", bound=Element | Toast)
 
 
 class ElementList(Generic[T]):
@@ -605,6 +662,10 @@ _BY_BLOCK: dict[type, type[Element]] = {
     p.Tabs: Tabs,
     p.Expander: Expander,
     p.Form: Form,
+    p.Fragment: Fragment,
+    p.Dialog: Dialog,
+    p.Popover: Popover,
+    p.Status: Status,
 }
 
 # What `at.<name>` collects: element types, plus friendly aliases.
@@ -649,6 +710,10 @@ TYPES: dict[str, tuple[type[Element], ...]] = {
         Expander,
         Form,
         Container,
+        Fragment,
+        Dialog,
+        Popover,
+        Status,
     )
 }
 TYPES["button"] = (Button, FormSubmitButton)

@@ -24,6 +24,7 @@ from bastion.protocol.app import (
     RunStarted,
     Same,
     ServerMsg,
+    Toast,
     Vertical,
 )
 
@@ -52,6 +53,8 @@ class ClientTree:
         self.page_config = PageConfig()
         self.query_string: str | None = None
         self.exceptions_in_protocol: list[str] = []
+        self.fragments: tuple[str, ...] = ()  # the fragments the current run reruns
+        self.toasts: dict[str, Toast] = {}  # the last full run's toasts and later ones, by id
 
     def _parent(self, path: Path) -> Node:
         node = self.roots[path[0]]
@@ -76,6 +79,9 @@ class ClientTree:
         for event in msg.events:
             if isinstance(event, RunStarted):
                 self.run = event.run
+                self.fragments = event.fragments
+                if not event.fragments:
+                    self.toasts = {}
             elif isinstance(event, NewElement):
                 parent = self._parent(event.path)
                 parent.children[event.path[-1]] = Node(event.path, self.run, element=event.element)
@@ -94,12 +100,42 @@ class ClientTree:
             elif isinstance(event, RunFinished):
                 self.last_status = event.status
                 if event.status != "rerun":
-                    for root in self.roots.values():
+                    for root in self._cleared():
                         self._drop_stale(root)
             elif isinstance(event, PageConfig):
                 self.page_config = event
             elif isinstance(event, QueryChanged):
                 self.query_string = event.query_string
+            elif isinstance(event, Toast):
+                self.toasts[event.id] = event
+
+    def _cleared(self) -> list[Node]:
+        """Where a finished run removes what it did not write: everywhere, or for a fragment run
+        only inside the blocks of the fragments it reran."""
+        if not self.fragments:
+            return list(self.roots.values())
+        wanted = set(self.fragments)
+        found: list[Node] = []
+
+        def walk(node: Node) -> None:
+            for child in node.children.values():
+                if getattr(child.block, "fragment_id", None) in wanted:
+                    found.append(child)
+                else:
+                    walk(child)
+
+        for root in self.roots.values():
+            walk(root)
+        return found
+
+    def fragment_of(self, path: Path) -> str | None:
+        """The innermost fragment whose block holds the node at `path`."""
+        for end in range(len(path) - 1, 0, -1):
+            node = self.node(path[:end])
+            fid = getattr(node.block, "fragment_id", None) if node is not None else None
+            if fid is not None:
+                return str(fid)
+        return None
 
     def _drop_stale(self, node: Node) -> None:
         for i in [i for i, c in node.children.items() if c.run != self.run]:

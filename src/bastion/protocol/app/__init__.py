@@ -18,6 +18,9 @@ Message flow::
       | <-- Batch[..., Delta..., RunFinished]  |
       | -- Rerun{widgets: {id: value}} ------> |   a widget changed (outside a form)
       | -- Submit{form, button, widgets} ----> |   a form was submitted (its batched values)
+      | -- Rerun{widgets, fragment_id} ------> |   a widget inside a fragment changed: rerun only
+      |                                        |   that fragment (ids the session never sent, or
+      |                                        |   no longer shows, are ignored)
       | -- Stop{} ---------------------------> |   stop the running script
       | <-- Batch[RunStarted, ...] ----------- |   a new run interrupts the old one: the old run
       |                                        |   ends with RunFinished{status: "rerun"} first
@@ -42,6 +45,13 @@ Rendering rules the client must follow:
   stale (shown faded). On ``RunFinished`` with a status other than ``"rerun"``, every node this run
   did not write is removed. On ``"rerun"`` (the run was interrupted by a newer one) nothing is
   removed: the next run's deltas replace it.
+- Fragment runs (``RunStarted.fragments`` not empty) are scoped: they write only inside the
+  ``Fragment``/``Dialog`` blocks whose ``fragment_id`` they name (and, for elements a fragment sends
+  to another container such as the sidebar, at positions after that container's last node). During
+  such a run only nodes inside those blocks go stale, and at its end only nodes inside them that it
+  did not write are removed. Every other node is left exactly as it is, never stale.
+- ``Toast`` events are not tree nodes: the client stacks them apart from the tree, keeps them
+  across runs until their ``duration`` runs out, and replaces one whose ``id`` it already shows.
 
 Widget identity and values: each widget element has an ``id``. The client reports a widget's new
 value as ``widgets[id] = value`` in the next ``Rerun`` (only values that changed since the last
@@ -137,6 +147,21 @@ from bastion.protocol.app.embed import (
 )
 from bastion.protocol.app.embed import (
     Html as Html,
+)
+from bastion.protocol.app.fragments import (
+    Dialog as Dialog,
+)
+from bastion.protocol.app.fragments import (
+    Fragment as Fragment,
+)
+from bastion.protocol.app.fragments import (
+    Popover as Popover,
+)
+from bastion.protocol.app.fragments import (
+    Status as Status,
+)
+from bastion.protocol.app.fragments import (
+    Toast as Toast,
 )
 from bastion.protocol.app.inputs import (
     ButtonGroup as ButtonGroup,
@@ -359,6 +384,7 @@ __all__ = [
     "Column",
     "Columns",
     "DateInput",
+    "Dialog",
     "Divider",
     "DocMember",
     "DocString",
@@ -370,6 +396,7 @@ __all__ = [
     "Expander",
     "FileUploader",
     "Form",
+    "Fragment",
     "Frame",
     "Gap",
     "Heading",
@@ -390,6 +417,7 @@ __all__ = [
     "NumberInput",
     "PageConfig",
     "Path",
+    "Popover",
     "Progress",
     "ProtocolError",
     "QueryChanged",
@@ -407,6 +435,7 @@ __all__ = [
     "Slider",
     "Space",
     "Spinner",
+    "Status",
     "Stop",
     "Submit",
     "Subtitle",
@@ -416,6 +445,7 @@ __all__ = [
     "TextInput",
     "Theme",
     "TimeInput",
+    "Toast",
     "UploadedFileInfo",
     "Vertical",
     "Video",

@@ -29,6 +29,7 @@ from bastion.protocol.app.blocks import (
     Vertical,
 )
 from bastion.protocol.app.embed import Frame, Html
+from bastion.protocol.app.fragments import Dialog, Fragment, Popover, Status, Toast
 from bastion.protocol.app.inputs import ButtonGroup, ColorPicker, DateInput, TimeInput
 from bastion.protocol.app.media import (
     Audio,
@@ -85,7 +86,7 @@ class Rerun(_Msg, frozen=True, tag="rerun"):
 
     widgets: WidgetValues = msgspec.field(default_factory=dict)
     query_string: QueryString | None = None  # the URL's query changed (back/forward navigation)
-    fragment_id: Token | None = None  # reserved for fragments (issue 5)
+    fragment_id: Token | None = None  # rerun only this fragment (a widget inside it changed)
 
 
 class Submit(_Msg, frozen=True, tag="submit"):
@@ -94,6 +95,7 @@ class Submit(_Msg, frozen=True, tag="submit"):
     form: WidgetId
     button: WidgetId
     widgets: WidgetValues = msgspec.field(default_factory=dict)
+    fragment_id: Token | None = None  # the form is inside this fragment: rerun only it
 
 
 class Stop(_Msg, frozen=True, tag="stop"):
@@ -145,7 +147,19 @@ Element = (
     | Frame
 )
 
-Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab
+Block = (
+    Vertical
+    | Columns
+    | Column
+    | Expander
+    | Form
+    | Tabs
+    | Tab
+    | Fragment
+    | Dialog
+    | Popover
+    | Status
+)
 
 
 # --- server -> client -------------------------------------------------------------------------
@@ -194,6 +208,9 @@ class Same(_Msg, frozen=True, tag="same"):
 
 class RunStarted(_Msg, frozen=True, tag="started"):
     run: int  # increases by one per run of this session
+    # A fragment run: the ids of the fragments it reruns. Only their blocks' subtrees go stale and
+    # are cleared at its end; every other node is left as it is. Empty: a full run.
+    fragments: tuple[str, ...] = ()
 
 
 RunStatus = Literal["ok", "error", "rerun", "stopped", "compile_error"]
@@ -217,7 +234,7 @@ class QueryChanged(_Msg, frozen=True, tag="query"):
     query_string: str
 
 
-Event = NewElement | NewBlock | Same | RunStarted | RunFinished | PageConfig | QueryChanged
+Event = NewElement | NewBlock | Same | RunStarted | RunFinished | PageConfig | QueryChanged | Toast
 
 
 class Batch(_Msg, frozen=True, tag="batch"):

@@ -4,6 +4,7 @@ import { SessionContext } from "./context";
 import { Children, RunContext, type RenderContext } from "./render";
 import { ToastStack } from "./elements/overlays";
 import type { Session } from "./session";
+import { HeaderLogo, sidebarLayout } from "./elements/Media";
 
 export function App({ session }: { session: Session }) {
   const state = useSyncExternalStore(session.subscribe, session.snapshot);
@@ -26,7 +27,7 @@ export function App({ session }: { session: Session }) {
   const [sidebarOpen, setSidebarOpen] = useState<boolean | null>(null);
   const sidebarShown = sidebarOpen ?? pageConfig.initial_sidebar_state !== "collapsed";
   const [main, sidebar] = tree.roots;
-  const hasSidebar = sidebar !== undefined && sidebar.children.some((c) => c !== undefined);
+  const { hasSidebar, logo } = sidebarLayout(sidebar);
   return (
     <SessionContext.Provider value={session}>
       <RunContext.Provider value={ctx}>
@@ -37,6 +38,7 @@ export function App({ session }: { session: Session }) {
         data-running={tree.running}
         data-connection={connection}
       >
+        {logo && !(hasSidebar && sidebarShown) ? <HeaderLogo logo={logo} collapsed={hasSidebar} /> : null}
         <header className="toolbar" data-testid="stToolbar">
           {tree.running ? (
             <span className="status running" data-testid="stStatusWidget" role="status">

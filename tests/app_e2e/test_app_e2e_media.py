@@ -87,3 +87,13 @@ def test_video_starts_late_and_seeks_with_ranges(page: Any, app: AppServer) -> N
     # The seek far into the file was served from a byte range that starts past the beginning.
     starts = [int(r.split("=")[1].split("-")[0]) for s, r in ranges if s == 206 and "=" in r]
     assert any(start > 1_000_000 for start in starts), ranges
+
+
+def test_a_logo_alone_goes_to_the_header(page: Any, app: AppServer) -> None:
+    open_app(page, app)
+    logo = page.get_by_test_id("stHeaderLogo").locator("img")
+    expect(logo).to_be_visible()
+    expect(page.get_by_test_id("stSidebar")).to_have_count(0)
+    link = page.get_by_test_id("stHeaderLogo").locator("a")
+    assert link.get_attribute("href") == "https://example.com/home"
+    assert link.get_attribute("rel") == "noopener noreferrer"

@@ -2,7 +2,8 @@
 // The iframe gets `sandbox="allow-scripts"` and never `allow-same-origin`: its document has an
 // opaque origin, so it cannot touch this page, its cookies or its socket. Messages from it are
 // accepted only when they come from this iframe's own window (event.source) and from the origin
-// its document must have ("null" for our sandboxed documents, the URL's origin for url=).
+// its document must have: "null", the opaque origin of every sandboxed document, ours or a url=
+// component's (a frame that claims any real origin is not the one we made).
 import { useEffect, useRef, useState } from "react";
 import type { Frame } from "../generated/protocol";
 import { useSession } from "../context";
@@ -10,18 +11,20 @@ import type { WidgetValue } from "../session";
 
 const MAX_HEIGHT = 20_000;
 
-function resolveSrc(src: string): { url: string; origin: string } {
-  if (/^https?:\/\//i.test(src)) return { url: src, origin: new URL(src).origin };
+// Sandboxed without allow-same-origin, every frame document's origin is opaque: "null".
+const OPAQUE = "null";
+
+function resolveSrc(src: string): string {
+  if (/^https?:\/\//i.test(src)) return src;
   const base = document.querySelector('meta[name="bastion-base"]')?.getAttribute("content") ?? "/";
-  // Our own frame documents are sandboxed: their origin is opaque, serialized as "null".
-  return { url: `${base.replace(/\/?$/, "/")}${src}`, origin: "null" };
+  return `${base.replace(/\/?$/, "/")}${src}`;
 }
 
 export function FrameView({ el }: { el: Frame }) {
   const session = useSession();
   const ref = useRef<HTMLIFrameElement>(null);
   const [height, setHeight] = useState<number | null>(el.height ?? null);
-  const { url, origin } = resolveSrc(el.src);
+  const url = resolveSrc(el.src);
   const component = el.component ?? null;
 
   useEffect(() => {
@@ -31,10 +34,10 @@ export function FrameView({ el }: { el: Frame }) {
       frame?.contentWindow?.postMessage(
         { type: "streamlit:render", args: JSON.parse(el.args_json ?? "{}"), dfs: [], disabled: el.disabled ?? false, theme: {} },
         // An opaque origin cannot be named as a target; the args are the frame's own input.
-        origin === "null" ? "*" : origin,
+        "*",
       );
     const onMessage = (event: MessageEvent) => {
-      if (!frame || event.source !== frame.contentWindow || event.origin !== origin) return;
+      if (!frame || event.source !== frame.contentWindow || event.origin !== OPAQUE) return;
       const data = event.data as { isStreamlitMessage?: boolean; type?: string; height?: unknown; value?: unknown };
       if (!data || typeof data !== "object" || data.isStreamlitMessage !== true) return;
       switch (data.type) {
@@ -56,7 +59,7 @@ export function FrameView({ el }: { el: Frame }) {
     window.addEventListener("message", onMessage);
     render(); // a frame that loaded before this effect still gets its args (ready is also answered)
     return () => window.removeEventListener("message", onMessage);
-  }, [component, el.args_json, el.disabled, el.id, el.form_id, origin, session]);
+  }, [component, el.args_json, el.disabled, el.id, el.form_id, session]);
 
   return (
     <div className="element frame" data-testid={component ? "stCustomComponentV1" : "stIFrame"}>

@@ -5,6 +5,7 @@ import type { Audio, DownloadButton, Image, LinkButton, Logo, Video } from "../g
 import { useSession } from "../context";
 import { Html, unwrapParagraph } from "../Html";
 import { Help } from "./text";
+import type { BlockNode, TreeNode } from "../tree";
 import { mediaUrl, safeLink } from "./mediaUrl";
 import "./media.css";
 
@@ -165,6 +166,28 @@ export function LogoView({ el }: { el: Logo }) {
       ) : (
         img
       )}
+    </div>
+  );
+}
+
+function isLogo(node: TreeNode | undefined): boolean {
+  return node?.kind === "element" && node.element.type === "logo";
+}
+
+/** st.logo lives in the sidebar's tree. A sidebar holding nothing but the logo is not shown: the
+ *  logo goes into the header instead (as Streamlit does); so does the icon of a collapsed one. */
+export function sidebarLayout(sidebar: BlockNode | undefined): { hasSidebar: boolean; logo: Logo | null } {
+  const children = sidebar?.children ?? [];
+  const node = children.find(isLogo);
+  const logo = node?.kind === "element" && node.element.type === "logo" ? node.element : null;
+  return { hasSidebar: children.some((c) => c !== undefined && !isLogo(c)), logo };
+}
+
+export function HeaderLogo({ logo, collapsed }: { logo: Logo; collapsed: boolean }) {
+  const url = collapsed && logo.icon_url ? logo.icon_url : logo.url;
+  return (
+    <div className={`header-logo${collapsed ? " beside-toggle" : ""}`} data-testid="stHeaderLogo">
+      <LogoView el={{ ...logo, url }} />
     </div>
   );
 }

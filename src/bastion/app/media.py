@@ -12,7 +12,8 @@ fetches from the server's media route (`bastion.server.media_route`). Rules:
   browser does not fetch it again.
 - An entry lives while the session's latest complete run referenced it. When a complete run
   (not one interrupted by a rerun) finishes without it, it is kept `server.mediaGraceSeconds`
-  more (a download or a video still loading) and then dropped.
+  more (a download or a video still loading) and then dropped. A fragment run judges only the
+  entries its fragments added (each entry remembers the innermost fragment that added it).
 - Bytes count against `server.maxMediaSessionSize` per session and `server.maxMediaTotalSize`
   per server (MB). Files given by path cost no memory: the route streams them from disk through
   the safe path join, so a file swapped for a symlink to elsewhere after `add()` is not served.
@@ -29,6 +30,7 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +62,7 @@ class MediaEntry:
     filename: str | None
     attachment: bool
     last_run: int
+    fragment: str | None = None  # the innermost fragment that added it last (None: the page)
     expires: float | None = None  # monotonic deadline once no complete run references it
 
     @property
@@ -118,6 +121,7 @@ class MediaStore:
         filename: str | None = None,
         attachment: bool = False,
         now: float | None = None,
+        fragment: str | None = None,
     ) -> MediaEntry:
         now = time.monotonic() if now is None else now
         blob, path = _normalize(data)
@@ -135,7 +139,9 @@ class MediaStore:
             if existing is not None and existing in media.entries:
                 entry = media.entries[existing]
                 if entry.expires is None or entry.expires > now:
-                    entry.last_run = max(entry.last_run, run)
+                    if run >= entry.last_run:
+                        entry.last_run = run
+                        entry.fragment = fragment
                     entry.expires = None
                     return entry
                 self._remove(media, entry)
@@ -151,6 +157,7 @@ class MediaStore:
                 filename=filename,
                 attachment=attachment,
                 last_run=run,
+                fragment=fragment,
             )
             media.entries[entry.id] = entry
             media.by_key[key] = entry.id
@@ -202,10 +209,18 @@ class MediaStore:
         return entry
 
     def run_finished(
-        self, session_id: str, run: int, complete: bool, now: float | None = None
+        self,
+        session_id: str,
+        run: int,
+        complete: bool,
+        now: float | None = None,
+        *,
+        scope: Collection[str] | None = None,
     ) -> None:
         """A run ended. After a complete run, entries it did not reference start their grace;
-        an interrupted run changes nothing (the browser still shows the older elements)."""
+        an interrupted run changes nothing (the browser still shows the older elements). A
+        fragment run (`scope`: the fragment ids it reran) only judges entries those fragments
+        added: the rest of the page was not rerun and still shows its media."""
         if not complete:
             return
         now = time.monotonic() if now is None else now
@@ -215,7 +230,8 @@ class MediaStore:
                 return
             deadline = now + self.grace_seconds
             for entry in media.entries.values():
-                if entry.last_run < run and entry.expires is None:
+                judged = scope is None or entry.fragment in scope
+                if judged and entry.last_run < run and entry.expires is None:
                     entry.expires = deadline
             self._sweep_session(media, now)
 
@@ -264,7 +280,13 @@ def add(
     ctx = context.get("media")
     store: MediaStore = ctx.session.runtime.media
     entry = store.add(
-        ctx.session.id, ctx.run, data, mimetype, filename=filename, attachment=attachment
+        ctx.session.id,
+        ctx.run,
+        data,
+        mimetype,
+        filename=filename,
+        attachment=attachment,
+        fragment=getattr(ctx, "fragment", None),  # set by fragments (bastion.app.fragment)
     )
     return url_for(entry)
 

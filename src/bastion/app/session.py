@@ -200,7 +200,10 @@ class AppSession:
         self._push(_encode(RunStarted(run=ctx.run, fragments=ctx.fragment_run)), ctx)
 
     def run_finished(self, ctx: RunContext, status: RunStatus) -> None:
-        self.runtime.media.run_finished(self.id, ctx.run, status != "rerun")
+        # A fragment run (bastion.app.fragment sets `fragment_run`) reran only its fragments.
+        fragments = getattr(ctx, "fragment_run", ())
+        scope = getattr(ctx, "fragment_scope", frozenset(fragments)) if fragments else None
+        self.runtime.media.run_finished(self.id, ctx.run, status != "rerun", scope=scope)
         with self._out_lock:
             muted = ctx is self._muted
         if not muted:

@@ -8,6 +8,7 @@ from PIL import Image
 import bastion as st
 
 st.title("Media")
+st.logo(Image.new("RGB", (60, 20), "blue"), link="https://example.com/home")
 st.image(Image.new("RGB", (40, 30), "red"), caption="a red box")
 
 up = st.file_uploader("Upload a file", key="up")

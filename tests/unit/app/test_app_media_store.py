@@ -81,3 +81,18 @@ def test_download_names_lose_directories_and_control_characters() -> None:
     entry = store.add("s", 1, b"x", "text/csv", filename="../../etc/pass\nwd.csv", attachment=True)
     assert entry.filename == "passwd.csv"
     assert store.add("s", 1, b"y", filename="..\\..").filename == "download"
+
+
+def test_a_fragment_run_only_expires_what_its_fragments_added() -> None:
+    store = MediaStore(grace_seconds=5)
+    page = store.add("s", 1, b"page", "text/plain", now=0)
+    chart1 = store.add("s", 1, b"chart1", "text/plain", now=0, fragment="f")
+    other = store.add("s", 1, b"other", "text/plain", now=0, fragment="g")
+    chart2 = store.add("s", 2, b"chart2", "text/plain", now=1, fragment="f")  # run_every
+    store.run_finished("s", 2, complete=True, now=1, scope={"f"})
+    assert chart1.expires == 6  # replaced inside the fragment
+    assert page.expires is None  # the page was not rerun: still shown
+    assert other.expires is None  # another fragment: still shown
+    assert chart2.expires is None
+    store.run_finished("s", 3, complete=True, now=2)  # a full run that shows nothing
+    assert page.expires == 7

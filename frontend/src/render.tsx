@@ -1,12 +1,15 @@
 // Turns tree nodes into React elements. Unknown element or block types (a newer server) render
 // nothing rather than failing: additive protocol changes keep the version.
-import { createContext, memo, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
+import { createContext, lazy, memo, Suspense, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
 import type { Block, Element } from "./generated/protocol";
 import { FormContext, useSession, type FormInfo } from "./context";
 import { Html, unwrapParagraph } from "./Html";
 import type { BlockNode, TreeNode } from "./tree";
 import * as text from "./elements/text";
 import * as widgets from "./elements/widgets";
+
+// The grid and apache-arrow load only when a page shows a dataframe.
+const Grid = lazy(() => import("./elements/grid/Grid"));
 
 function ElementView({ el }: { el: Element }): ReactNode {
   switch (el.type) {
@@ -54,6 +57,12 @@ function ElementView({ el }: { el: Element }): ReactNode {
       return <widgets.TextInputView el={el} />;
     case "number_input":
       return <widgets.NumberInputView el={el} />;
+    case "dataframe":
+      return (
+        <Suspense fallback={<div className="grid-loading" data-testid="stDataFrameLoading" />}>
+          <Grid el={el} />
+        </Suspense>
+      );
     default:
       return null;
   }

@@ -33,7 +33,8 @@ export type Element =
   | Slider
   | SelectSlider
   | TextInput
-  | NumberInput;
+  | NumberInput
+  | DataFrame;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Block".
@@ -43,12 +44,12 @@ export type Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab;
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "ClientMsg".
  */
-export type ClientMsg = Hello | Rerun | Submit | Stop;
+export type ClientMsg = Hello | Rerun | Submit | Stop | FetchRows;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "ServerMsg".
  */
-export type ServerMsg = Welcome | Refused | Batch;
+export type ServerMsg = Welcome | Refused | Batch | Rows;
 
 export interface AppProtocol {
   Alert?: Alert;
@@ -61,12 +62,15 @@ export interface AppProtocol {
   Code?: Code;
   Column?: Column;
   Columns?: Columns;
+  DataColumn?: DataColumn;
+  DataFrame?: DataFrame;
   Divider?: Divider;
   Element?: Element;
   Empty?: Empty;
   Event?: Event;
   ExceptionInfo?: ExceptionInfo;
   Expander?: Expander;
+  FetchRows?: FetchRows;
   Form?: Form;
   Heading?: Heading;
   Hello?: Hello;
@@ -83,6 +87,7 @@ export interface AppProtocol {
   Radio?: Radio;
   Refused?: Refused;
   Rerun?: Rerun;
+  Rows?: Rows;
   RunFinished?: RunFinished;
   RunStarted?: RunStarted;
   Same?: Same;
@@ -414,6 +419,75 @@ export interface NumberInput {
   value: number | null;
 }
 /**
+ * st.dataframe, st.data_editor and st.table: a virtualized grid over lazily fetched rows.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "DataFrame".
+ */
+export interface DataFrame {
+  columns: DataColumn[];
+  data_id: string;
+  disabled?: boolean;
+  edits_json?: string | null;
+  first: string;
+  first_rows: number;
+  form_id?: string | null;
+  height?: number | null;
+  id?: string | null;
+  key?: string | null;
+  mode?: "dataframe" | "editor" | "table";
+  num_rows: number;
+  num_rows_mode?: "dynamic" | "fixed";
+  selected_columns?: string[];
+  selected_rows?: number[];
+  selection_mode?: ("multi-column" | "multi-row" | "single-column" | "single-row")[];
+  sortable?: boolean;
+  type: "dataframe";
+  use_container_width?: boolean;
+  width?: number | null;
+}
+/**
+ * One shown column: where its cells are in a chunk and how to show and edit them.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "DataColumn".
+ */
+export interface DataColumn {
+  disabled?: boolean;
+  display_text?: string | null;
+  field: number;
+  format?: string | null;
+  help?: string | null;
+  index?: boolean;
+  integer?: boolean;
+  kind?:
+    | "area_chart"
+    | "bar_chart"
+    | "checkbox"
+    | "date"
+    | "datetime"
+    | "image"
+    | "json"
+    | "line_chart"
+    | "link"
+    | "list"
+    | "number"
+    | "progress"
+    | "selectbox"
+    | "text"
+    | "time";
+  label: string;
+  max?: number | null;
+  max_chars?: number | null;
+  min?: number | null;
+  name: string;
+  options?: string[];
+  pinned?: boolean;
+  required?: boolean;
+  step?: number | null;
+  width?: ("large" | "medium" | "small") | number | null;
+}
+/**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "NewBlock".
  */
@@ -719,6 +793,21 @@ export interface Stop {
   type: "stop";
 }
 /**
+ * Rows [start, stop) of a dataframe this page shows, optionally sorted by one column.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "FetchRows".
+ */
+export interface FetchRows {
+  ascending?: boolean;
+  data_id: string;
+  request: number;
+  sort_column?: number | null;
+  start: number;
+  stop: number;
+  type: "fetch_rows";
+}
+/**
  * The connection cannot go on (protocol mismatch, bad token...). The server then closes.
  *
  * This interface was referenced by `AppProtocol`'s JSON-Schema
@@ -728,6 +817,23 @@ export interface Refused {
   code: "expired" | "forbidden" | "invalid" | "overloaded" | "protocol";
   message: string;
   type: "refused";
+}
+/**
+ * The answer to one `FetchRows` (same `request`).
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Rows".
+ */
+export interface Rows {
+  arrow?: string;
+  data_id: string;
+  error?: string | null;
+  num_rows: number;
+  positions?: boolean;
+  request: number;
+  start: number;
+  stop: number;
+  type: "rows";
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema

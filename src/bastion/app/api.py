@@ -59,6 +59,9 @@ ELEMENTS: dict[str, str] = {
     "form": _E + "form",
     "form_submit_button": _E + "form",
     "echo": _E + "echo",
+    "dataframe": _E + "dataframe",
+    "table": _E + "dataframe",
+    "data_editor": _E + "dataframe",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.
@@ -70,6 +73,7 @@ OTHERS: dict[str, str] = {
     "query_params": "bastion.app.api",
     "secrets": "bastion.app.api",
     "sidebar": "bastion.app.api",
+    "column_config": _E + "dataframe",
 }
 
 

@@ -27,12 +27,14 @@ import msgspec
 
 from bastion.app import context, markup
 from bastion.app.context import RunContext
+from bastion.app.dataframes.store import DataStore
 from bastion.app.runner import RunRequest, ScriptRunner
 from bastion.app.state import SessionState
 from bastion.protocol.app import (
     Alert,
     ClientMsg,
     ExceptionInfo,
+    FetchRows,
     Hello,
     Path,
     ProtocolError,
@@ -94,6 +96,7 @@ class AppSession:
         self._widget_paths: dict[str, Path] = {}
         self._muted: RunContext | None = None  # a run a newly attached client must not see
         self._max_node_bytes = runtime.config.server.max_message_size * 1024 * 1024
+        self.data = DataStore(runtime.workers.submit)  # frames shown, for FetchRows
 
     # --- inbound ----------------------------------------------------------------------------
 
@@ -105,6 +108,8 @@ class AppSession:
             self._runner.request_rerun(RunRequest(dict(msg.widgets), (msg.form, msg.button)))
         elif isinstance(msg, Stop):
             self._runner.request_stop()
+        elif isinstance(msg, FetchRows):
+            self.data.request(msg, self._send_now)
         elif isinstance(msg, Hello):
             raise ProtocolError("invalid message: `hello` is only valid as the first frame")
 
@@ -165,6 +170,8 @@ class AppSession:
         self._push(_encode(RunStarted(run=ctx.run)), ctx)
 
     def run_finished(self, ctx: RunContext, status: RunStatus) -> None:
+        if status != "rerun":
+            self.data.prune(ctx.written)
         with self._out_lock:
             if ctx is self._muted:
                 self._muted = None
@@ -240,6 +247,11 @@ class AppSession:
                 return
             self._flush_requested = True
         self._client.request_flush()
+
+    def _send_now(self, frame: bytes) -> None:
+        """A frame outside any batch (an answer to a client request), sent at once."""
+        with self._out_lock:
+            self._client.send(frame)
 
     def flush(self) -> None:
         """Send everything queued as one frame. Safe from any thread."""

@@ -544,6 +544,10 @@ def classify(node: Node) -> type[Element]:
             return Toggle if el.style == "toggle" else Checkbox
         if isinstance(el, p.TextInput):
             return TextArea if el.multiline else TextInput
+        if isinstance(el, p.DataFrame):
+            from bastion.app.testing import data
+
+            return data.classify(el)
         return _BY_ELEMENT.get(type(el), UnknownElement)
     block = node.block
     if isinstance(block, p.Vertical):
@@ -623,6 +627,15 @@ TYPES["_widgets"] = (Widget,)
 TYPES["form_submit_button"] = (FormSubmitButton,)
 TYPES["columns"] = (Column,)
 TYPES["tabs"] = (Tab,)
+
+
+def _add_family_types() -> None:
+    from bastion.app.testing import data
+
+    TYPES.update(data.TYPES)
+
+
+_add_family_types()
 
 
 def wrap(node: Node, root: AppTest) -> Any:

@@ -132,6 +132,27 @@ from bastion.protocol.app.blocks import (
 from bastion.protocol.app.blocks import (
     Vertical as Vertical,
 )
+from bastion.protocol.app.data import (
+    MAX_FETCH_ROWS as MAX_FETCH_ROWS,
+)
+from bastion.protocol.app.data import (
+    ColumnKind as ColumnKind,
+)
+from bastion.protocol.app.data import (
+    DataColumn as DataColumn,
+)
+from bastion.protocol.app.data import (
+    DataFrame as DataFrame,
+)
+from bastion.protocol.app.data import (
+    FetchRows as FetchRows,
+)
+from bastion.protocol.app.data import (
+    Rows as Rows,
+)
+from bastion.protocol.app.data import (
+    SelectionMode as SelectionMode,
+)
 from bastion.protocol.app.messages import (
     Batch as Batch,
 )
@@ -278,6 +299,7 @@ from bastion.protocol.app.widgets import (
 )
 
 __all__ = [
+    "MAX_FETCH_ROWS",
     "MAX_JSON_KEY",
     "MAX_LIST_VALUE",
     "MAX_QUERY_STRING",
@@ -297,13 +319,17 @@ __all__ = [
     "ClientMsg",
     "Code",
     "Column",
+    "ColumnKind",
     "Columns",
+    "DataColumn",
+    "DataFrame",
     "Divider",
     "Element",
     "Empty",
     "Event",
     "ExceptionInfo",
     "Expander",
+    "FetchRows",
     "Form",
     "Gap",
     "Heading",
@@ -325,6 +351,7 @@ __all__ = [
     "Radio",
     "Refused",
     "Rerun",
+    "Rows",
     "RunFinished",
     "RunStarted",
     "RunStatus",
@@ -332,6 +359,7 @@ __all__ = [
     "Scalar",
     "SelectSlider",
     "Selectbox",
+    "SelectionMode",
     "ServerMsg",
     "Slider",
     "Spinner",

@@ -28,6 +28,7 @@ from bastion.protocol.app.blocks import (
     Tabs,
     Vertical,
 )
+from bastion.protocol.app.data import DataFrame, FetchRows, Rows
 from bastion.protocol.app.text import (
     Alert,
     Balloons,
@@ -87,7 +88,7 @@ class Stop(_Msg, frozen=True, tag="stop"):
     """Stop this session's running script (never another session's)."""
 
 
-ClientMsg = Hello | Rerun | Submit | Stop
+ClientMsg = Hello | Rerun | Submit | Stop | FetchRows
 
 
 # --- what a delta carries ----------------------------------------------------------------
@@ -115,6 +116,7 @@ Element = (
     | SelectSlider
     | TextInput
     | NumberInput
+    | DataFrame
 )
 
 Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab
@@ -198,7 +200,7 @@ class Batch(_Msg, frozen=True, tag="batch"):
     events: tuple[Event, ...]
 
 
-ServerMsg = Welcome | Refused | Batch
+ServerMsg = Welcome | Refused | Batch | Rows
 
 
 # --- codecs -----------------------------------------------------------------------------------

@@ -41,20 +41,24 @@ def test_every_input_type_shows_its_rows() -> None:
         st.dataframe(pd.Series([1, 2], name="s"))
         st.write(pd.DataFrame({"w": [True, False]}))
         st.write(np.array([[0.5]]))
+        import polars as pl
+        st.dataframe(pl.DataFrame({"a": [1, 2], "b": ["x", None]}))
+        st.dataframe(pl.Series("p", [1, 2]))
         """
     )
     frames = list(at.dataframe)
     assert [f.columns for f in frames] == [
         ["a", "b"], ["a", "b"], ["a", "b"], ["0", "1"], ["0"], ["a", "b"], ["a", "b"], ["s"],
-        ["w"], ["0"],
+        ["w"], ["0"], ["a", "b"], ["p"],
     ]  # fmt: skip
-    for f in frames[:3] + frames[5:7]:
+    for f in frames[:3] + frames[5:7] + frames[10:11]:
         assert f.rows() == [(1, "x"), (2, None)]
     assert frames[3].rows() == [(1, 2), (3, 4)]
     assert frames[4].rows() == [(5,), (6,)]
     assert frames[7].rows() == [(1,), (2,)]
     assert frames[8].rows() == [(True,), (False,)]
     assert frames[9].rows() == [(0.5,)]
+    assert frames[11].rows() == [(1,), (2,)]
 
 
 def test_cells_are_normalized_for_the_browser() -> None:
@@ -367,18 +371,21 @@ def test_a_disabled_editor_ignores_every_edit() -> None:
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        ("pa.table({'a': [1, 2]})", "Table"),
-        ("np.array([[1, 2]]).T", "ndarray"),
-        ("[{'a': 1}, {'a': 2}]", "list"),
-        ("{'a': [1, 2]}", "dict"),
+        ("pa.table({'a': [1, 2]})", "pyarrow.Table"),
+        ("pa.record_batch({'a': [1, 2]})", "pyarrow.RecordBatch"),
+        ("pl.DataFrame({'a': [1, 2]})", "polars.DataFrame"),
+        ("pd.DataFrame({'a': [1, 2]})", "pandas.DataFrame"),
+        ("np.array([[1, 2]]).T", "numpy.ndarray"),
+        ("[{'a': 1}, {'a': 2}]", "builtins.list"),
+        ("{'a': [1, 2]}", "builtins.dict"),
     ],
 )
 def test_the_edited_value_has_the_input_type(data: str, expected: str) -> None:
     at = run(
         f"""
-        import bastion as st, numpy as np, pyarrow as pa
+        import bastion as st, numpy as np, pandas as pd, polars as pl, pyarrow as pa
         out = st.data_editor({data}, key="ed")
-        st.write(type(out).__name__)
+        st.write(type(out).__module__.split(".")[0] + "." + type(out).__name__)
         """
     )
     column = at.data_editor(key="ed").proto.columns[0].name

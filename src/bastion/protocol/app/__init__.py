@@ -19,6 +19,8 @@ Message flow::
       | -- Rerun{widgets: {id: value}} ------> |   a widget changed (outside a form)
       | -- Submit{form, button, widgets} ----> |   a form was submitted (its batched values)
       | -- Stop{} ---------------------------> |   stop the running script
+      | -- FetchRows{data_id, start, stop} --> |   more rows of a shown dataframe (data.py)
+      | <-- Rows{request, arrow | error} ----- |   its own frame, outside any batch
       | <-- Batch[RunStarted, ...] ----------- |   a new run interrupts the old one: the old run
       |                                        |   ends with RunFinished{status: "rerun"} first
 

@@ -233,7 +233,9 @@ function VirtualGrid({ el }: { el: DataFrame }) {
   };
 
   const widths = el.columns.map(columnWidth);
-  const template = `${checkColumn ? "36px " : ""}${widths.map((w) => `${w}px`).join(" ")}`;
+  // With use_container_width (the default) columns share the spare width; never below their own.
+  const stretch = el.use_container_width !== false;
+  const template = `${checkColumn ? "36px " : ""}${widths.map((w) => (stretch ? `minmax(${w}px, 1fr)` : `${w}px`)).join(" ")}`;
   const totalW = widths.reduce((a, b) => a + b, 0) + (checkColumn ? 36 : 0);
 
   const rows: ReactNode[] = [];
@@ -250,7 +252,7 @@ function VirtualGrid({ el }: { el: DataFrame }) {
         data-row={row}
         data-position={position}
         role="row"
-        style={{ top: `${scrollTop - offset + (row - first) * ROW_H}px`, gridTemplateColumns: template, width: `${totalW}px` }}
+        style={{ top: `${scrollTop - offset + (row - first) * ROW_H}px`, gridTemplateColumns: template, minWidth: `${totalW}px`, width: stretch ? "100%" : `${totalW}px` }}
       >
         {checkColumn ? (
           <div className="grid-cell check" role="gridcell">
@@ -305,7 +307,7 @@ function VirtualGrid({ el }: { el: DataFrame }) {
       className="grid"
       data-testid={editor ? "stDataFrameEditor" : "stDataFrame"}
       data-rows={el.num_rows}
-      style={el.use_container_width === false && el.width ? { maxWidth: `${el.width}px` } : undefined}
+      style={stretch ? undefined : { width: "fit-content", maxWidth: el.width ? `${el.width}px` : "100%" }}
     >
       <div
         className="grid-scroll"
@@ -318,7 +320,7 @@ function VirtualGrid({ el }: { el: DataFrame }) {
         role="grid"
         aria-rowcount={n}
       >
-        <div className="grid-header" role="row" style={{ gridTemplateColumns: template, width: `${totalW}px` }}>
+        <div className="grid-header" role="row" style={{ gridTemplateColumns: template, minWidth: `${totalW}px`, width: stretch ? "100%" : `${totalW}px` }}>
           {checkColumn ? <div className="grid-cell check" /> : null}
           {el.columns.map((col, c) => (
             <div
@@ -334,7 +336,7 @@ function VirtualGrid({ el }: { el: DataFrame }) {
             </div>
           ))}
         </div>
-        <div className="grid-body" style={{ height: `${contentH}px`, width: `${totalW}px` }}>
+        <div className="grid-body" style={{ height: `${contentH}px`, minWidth: `${totalW}px`, width: stretch ? "100%" : `${totalW}px` }}>
           {rows}
         </div>
       </div>

@@ -20,9 +20,11 @@ export function cellText(col: DataColumn, v: Cell): string {
   if (v === null) return "";
   if (typeof v === "number") {
     if (col.format) return formatNumber(v, col.format, col.integer ? "int" : "float");
+    if (col.kind === "progress" && (col.max ?? 100) <= 1) return `${Math.round(v * 100)}%`;
     return col.integer ? String(v) : String(Number(v.toPrecision(12)));
   }
   if (typeof v === "boolean") return v ? "true" : "false";
+  if (col.kind === "datetime") return v.replace("T", " ");
   if (col.kind === "list") {
     const items = parseJson(v);
     return Array.isArray(items) ? items.map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(", ") : v;

@@ -68,3 +68,8 @@ def test_data_editor_cell_edit_reaches_the_script(page: Any, app: AppServer) -> 
     box.press("Enter")
     expect(page.get_by_text("total qty: 44")).to_be_visible()
     expect(cell).to_have_text("40")
+    # Cell text is text: markup in a cell shows as written and never runs.
+    name = editor.locator(".grid-row[data-row='2'] [data-col='name']")
+    expect(name).to_have_text("<img src=x onerror=window.__xss=1>")
+    assert editor.locator("img").count() == 0
+    assert page.evaluate("window.__xss") is None

@@ -16,6 +16,7 @@ big = pa.table(
 )
 st.dataframe(big, height=400, key="big")
 
-small = pd.DataFrame({"name": ["a", "b", "c"], "qty": [1, 2, 3], "ok": [True, False, True]})
+xss = "<img src=x onerror=window.__xss=1>"
+small = pd.DataFrame({"name": ["a", "b", xss], "qty": [1, 2, 3], "ok": [True, False, True]})
 edited = st.data_editor(small, key="ed")
 st.write(f"total qty: {int(edited['qty'].sum())}")

@@ -105,6 +105,15 @@ function VirtualGrid({ el }: { el: DataFrame }) {
     () => new ChunkCache(sort === null && el.first_rows > 0 ? new Chunk(0, el.first, false) : null),
     [el.data_id, el.first, el.first_rows, sort],
   );
+  // A rerun sends the frame under a new id: until its chunks arrive, rows keep showing the
+  // previous view's cells (same sort and shape) instead of flashing to "loading".
+  const view = useRef({ cache, sort, rows: el.num_rows, cols: el.columns.length, stale: null as ChunkCache | null });
+  if (view.current.cache !== cache) {
+    const v = view.current;
+    const compatible = v.sort === sort && v.rows === el.num_rows && v.cols === el.columns.length;
+    view.current = { cache, sort, rows: el.num_rows, cols: el.columns.length, stale: compatible ? v.cache : null };
+  }
+  const stale = view.current.stale;
 
   // Widget state: the server's value is authoritative whenever the element is sent again.
   const [edits, setEdits] = useState<Edits>(() => parseEdits(el.edits_json));
@@ -240,7 +249,7 @@ function VirtualGrid({ el }: { el: DataFrame }) {
 
   const rows: ReactNode[] = [];
   for (let row = first; row < last; row++) {
-    const chunk = row < el.num_rows ? cache.row(row) : null;
+    const chunk = row < el.num_rows ? (cache.row(row) ?? stale?.row(row) ?? null) : null;
     const loading = row < el.num_rows && chunk === null;
     const position = row < el.num_rows ? (chunk ? chunk.position(row) : -1) : row;
     const deleted = edits.deleted_rows.includes(position);

@@ -13,7 +13,7 @@ import pytest
 from bastion.app.testing.app_test import AppTest
 from bastion.protocol.app import FetchRows, ProtocolError, decode_client
 
-TIMEOUT = 20  # the first run imports pandas and pyarrow
+TIMEOUT = 60  # the first run imports pandas and pyarrow (slow on a busy machine)
 
 
 def run(script: str) -> AppTest:
@@ -96,6 +96,26 @@ def test_non_range_index_is_shown_and_hide_index_hides_it() -> None:
     assert at.dataframe[0].rows() == [("x", 1), ("y", 2)]
     assert at.dataframe[1].columns == ["v"]
     assert at.dataframe[2].columns == ["v"]
+
+
+def test_odd_shapes_show_every_column() -> None:
+    at = run(
+        """
+        import bastion as st, pandas as pd
+        st.dataframe(pd.DataFrame([[1, 2]], columns=["a", "a"]))
+        two = pd.MultiIndex.from_tuples([("x", "y"), ("x", "z")])
+        st.dataframe(pd.DataFrame([[1, 2]], columns=two))
+        st.dataframe(pd.DataFrame({"m": [1, "x", None]}))  # mixed types: shown as text
+        st.dataframe(pd.DataFrame())
+        """
+    )
+    shapes = [(f.columns, f.rows()) for f in at.dataframe]
+    assert shapes == [
+        (["a", "a"], [(1, 2)]),
+        (["x / y", "x / z"], [(1, 2)]),
+        (["m"], [("1",), ("x",), (None,)]),
+        ([], []),
+    ]
 
 
 def test_unsupported_data_is_a_clear_error() -> None:

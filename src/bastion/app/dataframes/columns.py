@@ -94,8 +94,10 @@ def shown_columns(
         if f.index:
             if not hide_index:
                 index_cols.append(column)
+        elif key in data_cols:  # a duplicate column name: shown too (column_order names the first)
+            data_cols[f"{key}\x00{i}"] = column
         else:
-            data_cols.setdefault(key, column)
+            data_cols[key] = column
     if column_order is not None:
         if isinstance(column_order, str):
             column_order = [column_order]

@@ -1,6 +1,6 @@
 // Turns tree nodes into React elements. Unknown element or block types (a newer server) render
 // nothing rather than failing: additive protocol changes keep the version.
-import { createContext, memo, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
+import { createContext, lazy, memo, Suspense, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
 import type { Block, Element } from "./generated/protocol";
 import { FormContext, FragmentContext, FragmentScope, useSession, type FormInfo } from "./context";
 import { Html, unwrapParagraph } from "./Html";
@@ -12,6 +12,9 @@ import { FileUploaderView } from "./elements/Uploader";
 import * as inputs2 from "./elements/inputs2";
 import * as overlays from "./elements/overlays";
 import { FrameView } from "./elements/Frame";
+
+// The grid and apache-arrow load only when a page shows a dataframe.
+const Grid = lazy(() => import("./elements/grid/Grid"));
 
 function ElementView({ el }: { el: Element }): ReactNode {
   switch (el.type) {
@@ -89,6 +92,12 @@ function ElementView({ el }: { el: Element }): ReactNode {
       return <Html className="element html" testId="stHtml" html={el.body_html} />;
     case "frame":
       return <FrameView el={el} />;
+    case "dataframe":
+      return (
+        <Suspense fallback={<div className="grid-loading" data-testid="stDataFrameLoading" />}>
+          <Grid el={el} />
+        </Suspense>
+      );
     default:
       return null;
   }

@@ -7,14 +7,18 @@ import {
   PROTOCOL_VERSION,
   type ClientMsg,
   type PageConfig,
+  type FetchRows,
   type Rerun,
+  type Rows,
   type ServerMsg,
   type Theme,
   type Toast,
 } from "./generated/protocol";
 import { applyEvents, emptyTree, type PageTree } from "./tree";
 
-export type WidgetValue = boolean | number | string | number[] | string[] | null;
+/** JSON of bounded depth (the schema's): scalars and lists for the core widgets, objects for
+ *  data_editor edits and dataframe selections. */
+export type WidgetValue = NonNullable<Rerun["widgets"]>[string] | null;
 
 export interface SessionSnapshot {
   readonly tree: PageTree;
@@ -51,6 +55,8 @@ export class Session {
   private pendingFragment: string | null | undefined = undefined;
   private readonly toastTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private queuedSubmits: ClientMsg[] = [];
+  private nextRequest = 1;
+  private readonly rowRequests = new Map<number, (rows: Rows) => void>();
   private state: SessionSnapshot = {
     tree: emptyTree(),
     connection: "connecting",
@@ -145,6 +151,20 @@ export class Session {
     }
   }
 
+  /** Ask the server for rows of a dataframe this page shows; resolves with its `rows` reply
+   *  (with `error` set when refused, or when the socket is down). */
+  fetchRows(req: Omit<FetchRows, "type" | "request">): Promise<Rows> {
+    const request = this.nextRequest++;
+    return new Promise((resolve) => {
+      const msg: FetchRows = { type: "fetch_rows", request, ...req };
+      if (!this.send(msg)) {
+        resolve({ type: "rows", request, data_id: req.data_id, start: req.start, stop: req.start, num_rows: 0, error: "offline" });
+        return;
+      }
+      this.rowRequests.set(request, resolve);
+    });
+  }
+
   stopScript(): void {
     this.send({ type: "stop" });
   }
@@ -195,6 +215,11 @@ export class Session {
     }
     switch (msg.type) {
       case "welcome": {
+        // Answers to requests sent on a dropped socket will never come.
+        for (const [request, resolve] of this.rowRequests) {
+          resolve({ type: "rows", request, data_id: "", start: 0, stop: 0, num_rows: 0, error: "reconnected" });
+        }
+        this.rowRequests.clear();
         // Asked to resume but got a new session: the old one expired while the page was away.
         const expired = this.resumeToken !== null && msg.resumed !== true;
         this.resumeToken = msg.resume_token;
@@ -210,6 +235,12 @@ export class Session {
         this.pending = {};
         this.pendingFragment = undefined;
         for (const submit of this.queuedSubmits.splice(0)) this.send(submit);
+        break;
+      }
+      case "rows": {
+        const resolve = this.rowRequests.get(msg.request);
+        this.rowRequests.delete(msg.request);
+        resolve?.(msg);
         break;
       }
       case "refused":

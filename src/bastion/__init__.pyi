@@ -67,6 +67,18 @@ from bastion.app.elements.control import (
 from bastion.app.elements.control import (
     stop as stop,
 )
+from bastion.app.elements.dataframe import (
+    column_config as column_config,
+)
+from bastion.app.elements.dataframe import (
+    data_editor as data_editor,
+)
+from bastion.app.elements.dataframe import (
+    dataframe as dataframe,
+)
+from bastion.app.elements.dataframe import (
+    table as table,
+)
 from bastion.app.elements.datetime_inputs import (
     date_input as date_input,
 )

@@ -398,8 +398,9 @@ def test_the_client_protocol_has_no_message_that_reaches_other_sessions() -> Non
     from bastion.protocol.app import ClientMsg
 
     names = sorted(t.__struct_config__.tag for t in get_args(ClientMsg))
-    # Stop only stops the sender's own session; there is no clear_cache, no debug message.
-    assert names == ["hello", "rerun", "stop", "submit"]
+    # Stop only stops the sender's own session and fetch_rows reads only data the sender's own
+    # session shows (test_app_server_data.py); there is no clear_cache, no debug message.
+    assert names == ["fetch_rows", "hello", "rerun", "stop", "submit"]
 
 
 # --- headers over real uvicorn ---------------------------------------------------------------

@@ -48,7 +48,8 @@ export type Element =
   | ColorPicker
   | ButtonGroup
   | Html
-  | Frame;
+  | Frame
+  | DataFrame;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Block".
@@ -58,12 +59,12 @@ export type Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab |
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "ClientMsg".
  */
-export type ClientMsg = Hello | Rerun | Submit | Stop;
+export type ClientMsg = Hello | Rerun | Submit | Stop | FetchRows;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "ServerMsg".
  */
-export type ServerMsg = Welcome | Refused | Batch;
+export type ServerMsg = Welcome | Refused | Batch | Rows;
 
 export interface AppProtocol {
   Alert?: Alert;
@@ -79,6 +80,8 @@ export interface AppProtocol {
   ColorPicker?: ColorPicker;
   Column?: Column;
   Columns?: Columns;
+  DataColumn?: DataColumn;
+  DataFrame?: DataFrame;
   DateInput?: DateInput;
   Dialog?: Dialog;
   Divider?: Divider;
@@ -90,6 +93,7 @@ export interface AppProtocol {
   Event?: Event;
   ExceptionInfo?: ExceptionInfo;
   Expander?: Expander;
+  FetchRows?: FetchRows;
   FileUploader?: FileUploader;
   Form?: Form;
   Fragment?: Fragment;
@@ -115,6 +119,7 @@ export interface AppProtocol {
   Radio?: Radio;
   Refused?: Refused;
   Rerun?: Rerun;
+  Rows?: Rows;
   RunFinished?: RunFinished;
   RunStarted?: RunStarted;
   Same?: Same;
@@ -718,6 +723,75 @@ export interface Frame {
   width?: number | null;
 }
 /**
+ * st.dataframe, st.data_editor and st.table: a virtualized grid over lazily fetched rows.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "DataFrame".
+ */
+export interface DataFrame {
+  columns: DataColumn[];
+  data_id: string;
+  disabled?: boolean;
+  edits_json?: string | null;
+  first: string;
+  first_rows: number;
+  form_id?: string | null;
+  height?: number | null;
+  id?: string | null;
+  key?: string | null;
+  mode?: "dataframe" | "editor" | "table";
+  num_rows: number;
+  num_rows_mode?: "dynamic" | "fixed";
+  selected_columns?: string[];
+  selected_rows?: number[];
+  selection_mode?: ("multi-column" | "multi-row" | "single-column" | "single-row")[];
+  sortable?: boolean;
+  type: "dataframe";
+  use_container_width?: boolean;
+  width?: number | null;
+}
+/**
+ * One shown column: where its cells are in a chunk and how to show and edit them.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "DataColumn".
+ */
+export interface DataColumn {
+  disabled?: boolean;
+  display_text?: string | null;
+  field: number;
+  format?: string | null;
+  help?: string | null;
+  index?: boolean;
+  integer?: boolean;
+  kind?:
+    | "area_chart"
+    | "bar_chart"
+    | "checkbox"
+    | "date"
+    | "datetime"
+    | "image"
+    | "json"
+    | "line_chart"
+    | "link"
+    | "list"
+    | "number"
+    | "progress"
+    | "selectbox"
+    | "text"
+    | "time";
+  label: string;
+  max?: number | null;
+  max_chars?: number | null;
+  min?: number | null;
+  name: string;
+  options?: string[];
+  pinned?: boolean;
+  required?: boolean;
+  step?: number | null;
+  width?: ("large" | "medium" | "small") | number | null;
+}
+/**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "NewBlock".
  */
@@ -1094,6 +1168,21 @@ export interface Stop {
   type: "stop";
 }
 /**
+ * Rows [start, stop) of a dataframe this page shows, optionally sorted by one column.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "FetchRows".
+ */
+export interface FetchRows {
+  ascending?: boolean;
+  data_id: string;
+  request: number;
+  sort_column?: number | null;
+  start: number;
+  stop: number;
+  type: "fetch_rows";
+}
+/**
  * The connection cannot go on (protocol mismatch, bad token...). The server then closes.
  *
  * This interface was referenced by `AppProtocol`'s JSON-Schema
@@ -1103,6 +1192,23 @@ export interface Refused {
   code: "expired" | "forbidden" | "invalid" | "overloaded" | "protocol";
   message: string;
   type: "refused";
+}
+/**
+ * The answer to one `FetchRows` (same `request`).
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Rows".
+ */
+export interface Rows {
+  arrow?: string;
+  data_id: string;
+  error?: string | null;
+  num_rows: number;
+  positions?: boolean;
+  request: number;
+  start: number;
+  stop: number;
+  type: "rows";
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema

@@ -82,6 +82,9 @@ ELEMENTS: dict[str, str] = {
     "status": _E + "overlay",
     "toast": _E + "overlay",
     "html": _E + "embed",
+    "dataframe": _E + "dataframe",
+    "table": _E + "dataframe",
+    "data_editor": _E + "dataframe",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.
@@ -101,6 +104,7 @@ OTHERS: dict[str, str] = {
     "cache_resource": "bastion.app.caching.api",
     "connection": "bastion.app.connections",
     "components": _E + "embed",
+    "column_config": _E + "dataframe",
 }
 
 

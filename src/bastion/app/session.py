@@ -27,6 +27,7 @@ import msgspec
 
 from bastion.app import context, markup
 from bastion.app.context import RunContext
+from bastion.app.dataframes.store import DataStore
 from bastion.app.fragment import Fragments
 from bastion.app.redact import Redactor
 from bastion.app.runner import RunRequest, ScriptRunner
@@ -35,6 +36,7 @@ from bastion.protocol.app import (
     Alert,
     ClientMsg,
     ExceptionInfo,
+    FetchRows,
     Hello,
     Path,
     ProtocolError,
@@ -99,6 +101,7 @@ class AppSession:
         self._muted: RunContext | None = None  # a run a newly attached client must not see
         self._max_node_bytes = runtime.config.server.max_message_size * 1024 * 1024
         self.fragments = Fragments(self)
+        self.data = DataStore(runtime.workers.submit)  # frames shown, for FetchRows
 
     # --- inbound ----------------------------------------------------------------------------
 
@@ -113,6 +116,8 @@ class AppSession:
             self._runner.request_rerun(request)
         elif isinstance(msg, Stop):
             self._runner.request_stop()
+        elif isinstance(msg, FetchRows):
+            self.data.request(msg, self._send_now)
         elif isinstance(msg, Hello):
             raise ProtocolError("invalid message: `hello` is only valid as the first frame")
 
@@ -208,6 +213,8 @@ class AppSession:
             muted = ctx is self._muted
         if not muted:
             self.fragments.run_finished(ctx, status)
+        if status != "rerun" and not fragments:
+            self.data.prune(ctx.written)  # a fragment run wrote only its part of the page
         with self._out_lock:
             if ctx is self._muted:
                 self._muted = None
@@ -299,6 +306,11 @@ class AppSession:
                 return
             self._flush_requested = True
         self._client.request_flush()
+
+    def _send_now(self, frame: bytes) -> None:
+        """A frame outside any batch (an answer to a client request), sent at once."""
+        with self._out_lock:
+            self._client.send(frame)
 
     def flush(self) -> None:
         """Send everything queued as one frame. Safe from any thread."""

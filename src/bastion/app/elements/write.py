@@ -20,8 +20,30 @@ def _is_jsonish(value: object) -> bool:
     )
 
 
+def _is_dataframe_like(value: object) -> bool:
+    kind = (type(value).__module__.split(".")[0], type(value).__name__)
+    return kind in _DATAFRAME_TYPES
+
+
+_DATAFRAME_TYPES = {
+    ("pandas", "DataFrame"),
+    ("pandas", "Series"),
+    ("pandas", "Index"),
+    ("pandas", "Styler"),
+    ("pyarrow", "Table"),
+    ("pyarrow", "RecordBatch"),
+    ("polars", "DataFrame"),
+    ("polars", "Series"),
+    ("numpy", "ndarray"),
+}
+
+
 def _write_one(value: object, unsafe_allow_html: bool) -> None:
-    if isinstance(value, BaseException):
+    if _is_dataframe_like(value):
+        from bastion.app.elements.dataframe import dataframe
+
+        dataframe(value)
+    elif isinstance(value, BaseException):
         alert.exception(value)
     elif isinstance(value, DeltaGenerator):
         text.markdown(f"`{value!r}`")

@@ -629,6 +629,10 @@ def classify(node: Node) -> type[Element]:
             return _media.CameraInput if el.camera else _media.FileUploader
         if isinstance(el, p.Frame):
             return embed.CustomComponent if el.component else embed.IFrame
+        if isinstance(el, p.DataFrame):
+            from bastion.app.testing import data
+
+            return data.classify(el)
         return _BY_ELEMENT.get(type(el), UnknownElement).refine(el)
     block = node.block
     if isinstance(block, p.Vertical):
@@ -732,6 +736,15 @@ _BY_ELEMENT[p.Html] = embed.Html
 TYPES["html"] = (embed.Html,)
 TYPES["iframe"] = (embed.IFrame,)
 TYPES["custom_component"] = (embed.CustomComponent,)
+
+
+def _add_family_types() -> None:
+    from bastion.app.testing import data
+
+    TYPES.update(data.TYPES)
+
+
+_add_family_types()
 
 
 def wrap(node: Node, root: AppTest) -> Any:

@@ -22,6 +22,8 @@ Message flow::
       |                                        |   that fragment (ids the session never sent, or
       |                                        |   no longer shows, are ignored)
       | -- Stop{} ---------------------------> |   stop the running script
+      | -- FetchRows{data_id, start, stop} --> |   more rows of a shown dataframe (data.py)
+      | <-- Rows{request, arrow | error} ----- |   its own frame, outside any batch
       | <-- Batch[RunStarted, ...] ----------- |   a new run interrupts the old one: the old run
       |                                        |   ends with RunFinished{status: "rerun"} first
 
@@ -141,6 +143,27 @@ from bastion.protocol.app.blocks import (
 )
 from bastion.protocol.app.blocks import (
     Vertical as Vertical,
+)
+from bastion.protocol.app.data import (
+    MAX_FETCH_ROWS as MAX_FETCH_ROWS,
+)
+from bastion.protocol.app.data import (
+    ColumnKind as ColumnKind,
+)
+from bastion.protocol.app.data import (
+    DataColumn as DataColumn,
+)
+from bastion.protocol.app.data import (
+    DataFrame as DataFrame,
+)
+from bastion.protocol.app.data import (
+    FetchRows as FetchRows,
+)
+from bastion.protocol.app.data import (
+    Rows as Rows,
+)
+from bastion.protocol.app.data import (
+    SelectionMode as SelectionMode,
 )
 from bastion.protocol.app.embed import (
     Frame as Frame,
@@ -360,6 +383,7 @@ from bastion.protocol.app.widgets import (
 )
 
 __all__ = [
+    "MAX_FETCH_ROWS",
     "MAX_JSON_KEY",
     "MAX_LIST_VALUE",
     "MAX_QUERY_STRING",
@@ -382,7 +406,10 @@ __all__ = [
     "Code",
     "ColorPicker",
     "Column",
+    "ColumnKind",
     "Columns",
+    "DataColumn",
+    "DataFrame",
     "DateInput",
     "Dialog",
     "Divider",
@@ -394,6 +421,7 @@ __all__ = [
     "Event",
     "ExceptionInfo",
     "Expander",
+    "FetchRows",
     "FileUploader",
     "Form",
     "Fragment",
@@ -424,6 +452,7 @@ __all__ = [
     "Radio",
     "Refused",
     "Rerun",
+    "Rows",
     "RunFinished",
     "RunStarted",
     "RunStatus",
@@ -431,6 +460,7 @@ __all__ = [
     "Scalar",
     "SelectSlider",
     "Selectbox",
+    "SelectionMode",
     "ServerMsg",
     "Slider",
     "Space",

@@ -28,6 +28,7 @@ from bastion.protocol.app.blocks import (
     Tabs,
     Vertical,
 )
+from bastion.protocol.app.data import DataFrame, FetchRows, Rows
 from bastion.protocol.app.embed import Frame, Html
 from bastion.protocol.app.fragments import Dialog, Fragment, Popover, Status, Toast
 from bastion.protocol.app.inputs import ButtonGroup, ColorPicker, DateInput, TimeInput
@@ -102,7 +103,7 @@ class Stop(_Msg, frozen=True, tag="stop"):
     """Stop this session's running script (never another session's)."""
 
 
-ClientMsg = Hello | Rerun | Submit | Stop
+ClientMsg = Hello | Rerun | Submit | Stop | FetchRows
 
 
 # --- what a delta carries ----------------------------------------------------------------
@@ -145,6 +146,7 @@ Element = (
     | ButtonGroup
     | Html
     | Frame
+    | DataFrame
 )
 
 Block = (
@@ -243,7 +245,7 @@ class Batch(_Msg, frozen=True, tag="batch"):
     events: tuple[Event, ...]
 
 
-ServerMsg = Welcome | Refused | Batch
+ServerMsg = Welcome | Refused | Batch | Rows
 
 
 # --- codecs -----------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Dataframe internals: sources, the per-session store, columns and edits."""

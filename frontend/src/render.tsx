@@ -7,6 +7,7 @@ import { Html, unwrapParagraph } from "./Html";
 import type { BlockNode, TreeNode } from "./tree";
 import * as text from "./elements/text";
 import * as widgets from "./elements/widgets";
+import * as chat from "./elements/chat";
 
 function ElementView({ el }: { el: Element }): ReactNode {
   switch (el.type) {
@@ -54,6 +55,8 @@ function ElementView({ el }: { el: Element }): ReactNode {
       return <widgets.TextInputView el={el} />;
     case "number_input":
       return <widgets.NumberInputView el={el} />;
+    case "chat_input":
+      return <chat.ChatInputView el={el} />;
     default:
       return null;
   }
@@ -157,6 +160,12 @@ function BlockView({ node, stale }: { node: BlockNode; stale: boolean }) {
       return <FormView node={node} cls={cls} formId={block.form_id} block={block} />;
     case "tabs":
       return <TabsView node={node} cls={cls} labels={block.labels_html} />;
+    case "chat_message":
+      return (
+        <chat.ChatMessageView block={block} cls={cls}>
+          <Children node={node} />
+        </chat.ChatMessageView>
+      );
     case "tab":
       return (
         <div className={`block tab${cls}`} data-testid="stTab" role="tabpanel">

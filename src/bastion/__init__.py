@@ -17,6 +17,8 @@ __all__ = [
     "balloons",
     "button",
     "caption",
+    "chat_input",
+    "chat_message",
     "checkbox",
     "code",
     "columns",
@@ -59,6 +61,7 @@ __all__ = [
     "toggle",
     "warning",
     "write",
+    "write_stream",
 ]
 
 

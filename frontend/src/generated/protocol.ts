@@ -33,12 +33,13 @@ export type Element =
   | Slider
   | SelectSlider
   | TextInput
-  | NumberInput;
+  | NumberInput
+  | ChatInput;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Block".
  */
-export type Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab;
+export type Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab | ChatMessage;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "ClientMsg".
@@ -56,6 +57,8 @@ export interface AppProtocol {
   Batch?: Batch;
   Block?: Block;
   Button?: Button;
+  ChatInput?: ChatInput;
+  ChatMessage?: ChatMessage;
   Checkbox?: Checkbox;
   ClientMsg?: ClientMsg;
   Code?: Code;
@@ -414,6 +417,23 @@ export interface NumberInput {
   value: number | null;
 }
 /**
+ * `st.chat_input`: sends its text as a one-shot value (the text for one run, then null).
+ *
+ *     `pinned`: written at the top level of the main area, so shown at the bottom of the page.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ChatInput".
+ */
+export interface ChatInput {
+  disabled?: boolean;
+  id: string;
+  key?: string | null;
+  max_chars?: number | null;
+  pinned?: boolean;
+  placeholder?: string;
+  type: "chat_input";
+}
+/**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "NewBlock".
  */
@@ -493,6 +513,21 @@ export interface Tabs {
 export interface Tab {
   label_html: string;
   type: "tab";
+}
+/**
+ * `st.chat_message(name, avatar)`: a block; its children are the message's content.
+ *
+ *     `name` and `avatar` are plain text (inserted as text, never as HTML). `avatar_kind` says how
+ *     to draw the avatar: the default user or assistant icon, an emoji, or the name's initial.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ChatMessage".
+ */
+export interface ChatMessage {
+  avatar?: string | null;
+  avatar_kind: "assistant" | "emoji" | "initial" | "user";
+  name: string;
+  type: "chat_message";
 }
 /**
  * The node at `path` is identical to what this client already holds; keep it.

@@ -59,6 +59,9 @@ ELEMENTS: dict[str, str] = {
     "form": _E + "form",
     "form_submit_button": _E + "form",
     "echo": _E + "echo",
+    "chat_message": _E + "chat",
+    "chat_input": _E + "chat",
+    "write_stream": _E + "stream",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.

@@ -646,3 +646,13 @@ def collect(node: Node, root: AppTest, element_type: str) -> list[Any]:
 
     walk(node)
     return found
+
+
+def _register_families() -> None:
+    # Element families keep their AppTest wrappers in modules of their own.
+    from bastion.app.testing import chat
+
+    chat.register()
+
+
+_register_families()

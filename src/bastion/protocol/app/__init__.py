@@ -132,6 +132,12 @@ from bastion.protocol.app.blocks import (
 from bastion.protocol.app.blocks import (
     Vertical as Vertical,
 )
+from bastion.protocol.app.chat import (
+    ChatInput as ChatInput,
+)
+from bastion.protocol.app.chat import (
+    ChatMessage as ChatMessage,
+)
 from bastion.protocol.app.messages import (
     Batch as Batch,
 )
@@ -293,6 +299,8 @@ __all__ = [
     "Batch",
     "Block",
     "Button",
+    "ChatInput",
+    "ChatMessage",
     "Checkbox",
     "ClientMsg",
     "Code",

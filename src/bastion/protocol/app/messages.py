@@ -28,6 +28,7 @@ from bastion.protocol.app.blocks import (
     Tabs,
     Vertical,
 )
+from bastion.protocol.app.chat import ChatInput, ChatMessage
 from bastion.protocol.app.text import (
     Alert,
     Balloons,
@@ -115,9 +116,10 @@ Element = (
     | SelectSlider
     | TextInput
     | NumberInput
+    | ChatInput
 )
 
-Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab
+Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab | ChatMessage
 
 
 # --- server -> client -------------------------------------------------------------------------

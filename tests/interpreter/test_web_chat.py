@@ -243,3 +243,29 @@ def test_no_model_says_how_to_configure_one(tmp_path: Path) -> None:
     assert "No model is configured" in at.error[0].body
     assert "--base-url" in at.code[0].value
     assert len(at.chat_input) == 0
+
+
+def test_each_tab_has_its_own_worker_and_no_widget_reaches_the_settings(
+    llm: FakeOpenAI, sandbox: Sandbox, work: Path
+) -> None:
+    llm.script(Reply(tool_calls=[ToolCall.execute("python", "print('mine')")]))
+    at, web = open_page(llm, sandbox, work)
+    other = AppTest(Script(path=SCRIPT), services={SERVICE: web}, default_timeout=30).run()
+    try:
+        at.chat_input[0].set_value("go").run()
+        # Everything a browser can set on this page: the message, the decision, the edit.
+        kinds = sorted({w.type for w in at.get("_widgets")})
+        assert kinds == ["button", "chat_input", "text_area"]
+        labels = {b.label for b in at.button}
+        assert labels == {"Run", "Skip", "Always (this session)", "Stop", "Run edited code"}
+        # The other tab sees nothing of this conversation and cannot answer its block.
+        assert len(other.chat_message) == 0
+        assert len(other.button) == 0
+        run_id = button(at, "Run").id
+        other._send(Rerun(widgets={run_id: True}))
+        assert web.worker(at.session.id)[0].view().pending is not None
+        assert web.session_count == 2
+        button(at, "Skip").click().run()
+    finally:
+        other.close()
+        at.close()

@@ -139,6 +139,14 @@ def _serve_web(obj: dict[str, Any], flags: dict[str, Any], args: list[str]) -> N
 
     def started(url: str) -> None:
         click.echo(f"\n  Bastion chat is running at {url}\n", err=True)
+        if config.server.address not in ("127.0.0.1", "::1", "localhost"):
+            click.echo(
+                f"  Warning: listening on {config.server.address}. Anyone who can open this page "
+                "can ask the model to run code in the sandbox (with your work dir mounted) and "
+                "approve it. There is no login yet: keep it on loopback, or put an "
+                "authenticating proxy in front.\n",
+                err=True,
+            )
         sys.stderr.flush()
 
     try:

@@ -24,6 +24,7 @@ import msgspec
 from bastion._version import __version__
 from bastion.app.config import AppConfig
 from bastion.app.context import install_interruptible_sleep
+from bastion.app.media import MB, MediaStore
 from bastion.app.runner import Interrupter, Workers
 from bastion.app.script import Script
 from bastion.app.secrets import Secrets
@@ -57,6 +58,12 @@ class Runtime:
         self._sessions: dict[str, AppSession] = {}
         self._by_token: dict[str, AppSession] = {}
         self._welcome_theme = self.config.theme.to_protocol()
+        server = self.config.server
+        self.media = MediaStore(
+            max_session_bytes=server.max_media_session_size * MB,
+            max_total_bytes=server.max_media_total_size * MB,
+            grace_seconds=server.media_grace_seconds,
+        )
         # The script's directory is importable, as with `python app.py` (Streamlit does the same).
         if script.directory not in sys.path:
             sys.path.insert(0, script.directory)
@@ -145,6 +152,7 @@ class Runtime:
             self._sessions.pop(session.id, None)
             if session.resume_token:
                 self._by_token.pop(session.resume_token, None)
+        self.media.drop_session(session.id)
         for callback in session.on_close[:]:
             try:
                 callback()  # must be quick: expiry calls this on the server's event loop
@@ -163,6 +171,7 @@ class Runtime:
         ]
         for s in gone:
             self.close_session(s)
+        self.media.sweep(now)
         return len(gone)
 
     def shutdown(self, timeout: float = 2.0) -> None:

@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.routing import WebSocketRoute
+from starlette.routing import Mount, WebSocketRoute
 
 from bastion.app import AppConfig, Runtime, Script
 from bastion.server import listen
 from bastion.server.app_server import STREAM_PATH, HttpOptions, build_app
 from bastion.server.app_socket import StreamEndpoint
+from bastion.server.media_route import MediaRoute
 
 log = logging.getLogger("bastion.server")
 
@@ -60,6 +61,7 @@ def create_app(runtime: Runtime, *, static_root: Path | None = None) -> Any:
         stream=WebSocketRoute(STREAM_PATH, endpoint),
         options=options,
         lifespan=lifespan,
+        extra_routes=[Mount("/_bastion/media", app=MediaRoute(runtime.media))],
     )
 
 

@@ -269,3 +269,39 @@ def test_each_tab_has_its_own_worker_and_no_widget_reaches_the_settings(
     finally:
         other.close()
         at.close()
+
+
+PNG_B64 = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhf"
+    "DwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+def test_rich_image_outputs_are_shown_from_the_media_store(
+    llm: FakeOpenAI, sandbox: Sandbox, work: Path
+) -> None:
+    code = (
+        "import base64\n"
+        "class Plot:\n"
+        f"    def _repr_png_(self): return base64.b64decode('{PNG_B64}')\n"
+        "Plot()"
+    )
+    llm.script(Reply(tool_calls=[ToolCall.execute("python", code)]))
+    llm.script(Reply.text("Here is the plot."))
+    at, _ = open_page(llm, sandbox, work)
+    try:
+        at.chat_input[0].set_value("plot").run()
+        button(at, "Run").click().run()
+        images = [m for m in at.markdown if "<img" in m.proto.body_html]
+        assert len(images) == 1, at
+        html = images[0].proto.body_html
+        assert 'src="_bastion/media/' in html
+        media_id = html.split("_bastion/media/")[1].split(".")[0]
+        entry = at.session.runtime.media.get(media_id)
+        assert entry is not None
+        assert entry.mimetype == "image/png"
+        assert entry.path is not None
+        assert not entry.path.is_relative_to(work)  # the executor's file, not the work dir's
+        assert entry.path.read_bytes().startswith(b"\x89PNG")
+    finally:
+        at.close()

@@ -4,6 +4,13 @@ import { useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import type { ChatInput, ChatMessage } from "../generated/protocol";
 import { useSession } from "../context";
 
+/** A media URL from the server (relative to the app's base path), or null for anything else. */
+function mediaUrl(path: string | null | undefined): string | null {
+  if (!path || !path.startsWith("_bastion/media/")) return null;
+  const base = document.querySelector('meta[name="bastion-base"]')?.getAttribute("content") ?? "/";
+  return `${base.replace(/\/?$/, "/")}${path}`;
+}
+
 function Avatar({ block }: { block: ChatMessage }) {
   switch (block.avatar_kind) {
     case "user":
@@ -26,6 +33,14 @@ function Avatar({ block }: { block: ChatMessage }) {
           </svg>
         </div>
       );
+    case "image": {
+      const src = mediaUrl(block.avatar);
+      return (
+        <div className="chat-avatar avatar-image" data-testid="stChatMessageAvatarImage" aria-hidden="true">
+          {src ? <img src={src} alt="" /> : null}
+        </div>
+      );
+    }
     default:
       return (
         <div className="chat-avatar avatar-custom" data-testid="stChatMessageAvatarCustom" aria-hidden="true">

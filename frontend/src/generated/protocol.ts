@@ -518,14 +518,15 @@ export interface Tab {
  * `st.chat_message(name, avatar)`: a block; its children are the message's content.
  *
  *     `name` and `avatar` are plain text (inserted as text, never as HTML). `avatar_kind` says how
- *     to draw the avatar: the default user or assistant icon, an emoji, or the name's initial.
+ *     to draw the avatar: the default user or assistant icon, an emoji, the name's initial, or an
+ *     image (then `avatar` is a media URL, ``_bastion/media/...``, relative to the app's base).
  *
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "ChatMessage".
  */
 export interface ChatMessage {
   avatar?: string | null;
-  avatar_kind: "assistant" | "emoji" | "initial" | "user";
+  avatar_kind: "assistant" | "emoji" | "image" | "initial" | "user";
   name: string;
   type: "chat_message";
 }

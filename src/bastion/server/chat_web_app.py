@@ -7,8 +7,10 @@ always for this session), stop the turn. Everything else (model, work dir, netwo
 the operator's, fixed when the server started.
 """
 
+from pathlib import Path
+
 import bastion as st
-from bastion.app import context
+from bastion.app import context, media
 from bastion.app.container import DeltaGenerator
 from bastion.server.chat_web import SERVICE, ChatWorker, Entry, View, WebChat
 
@@ -22,6 +24,7 @@ _STATUS = {
     "refused": "🚫 not run",
     "failed": "⚠️ the sandbox could not run it",
 }
+_SHOWN_IMAGES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 POLL_S = 0.05  # how long a redraw loop waits for news before checking for a rerun or stop
 
 run_ctx = context.get("bastion chat --web")
@@ -66,7 +69,11 @@ def show_entry(entry: Entry) -> None:
         if entry.done and entry.status:
             st.caption(_STATUS.get(entry.status, entry.status))
     elif entry.type == "image":
-        # Rich outputs are files on the host (never rendered inline by the interpreter).
+        # Rich outputs are files on the host that the executor wrote; raster images are shown
+        # from the media store (same origin, nosniff), anything else (HTML, SVG) only listed.
+        if entry.format in _SHOWN_IMAGES and Path(entry.content).is_file():
+            url = media.add(Path(entry.content), entry.format)
+            st.markdown(f"![{entry.format} output]({url})")
         st.caption(f"🖼️ {entry.format} output saved to {entry.content}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -117,9 +118,42 @@ def test_chat_message_avatars_and_plain_names() -> None:
     assert [m.markdown[0].value for m in msgs] == list("abcde")
 
 
-def test_chat_message_rejects_image_avatars_clearly() -> None:
-    at = app('import bastion as st\nst.chat_message("u", avatar="https://evil.example/a.png")')
-    assert "avatar" in at.exception[0].message
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4"
+    "890000000d49444154789c63646060f80f0001050101a0d4e3a50000000049454e44ae426082"
+)
+
+
+def test_image_avatars_go_through_the_media_store(tmp_path: Path) -> None:
+    (tmp_path / "face.png").write_bytes(PNG)
+    at = AppTest.from_string(
+        f"""
+        import bastion as st
+        st.chat_message("bytes", avatar={PNG!r}).write("a")
+        st.chat_message("path", avatar={str(tmp_path / "face.png")!r}).write("b")
+        """
+    ).run()
+    urls = [m.proto.avatar for m in at.chat_message]
+    assert [m.proto.avatar_kind for m in at.chat_message] == ["image", "image"]
+    assert all(u.startswith("_bastion/media/") for u in urls)
+    media = at.session.runtime.media
+    assert media.get(urls[0].split("/")[-1].split(".")[0]).data == PNG
+    assert media.get(urls[1].split("/")[-1].split(".")[0]).mimetype == "image/png"
+
+
+@pytest.mark.parametrize(
+    ("avatar", "why"),
+    [
+        ("'https://evil.example/a.png'", "Content-Security-Policy"),
+        ("b'<svg onload=alert(1)>'", "PNG, JPEG, GIF or WebP"),
+        ("'/etc/passwd'", "image file"),
+        ("'/no/such/file.png'", "existing image file"),
+        ("42", "avatar"),
+    ],
+)
+def test_bad_avatars_are_refused_clearly(avatar: str, why: str) -> None:
+    at = app(f'import bastion as st\nst.chat_message("u", avatar={avatar})')
+    assert why in at.exception[0].message
 
 
 def test_write_stream_generator_returns_the_text() -> None:

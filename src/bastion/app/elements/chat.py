@@ -8,7 +8,9 @@ main area the input is pinned to the bottom of the page; inside any container it
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from bastion.app import context, widgets
@@ -23,8 +25,49 @@ _MAX_NAME = 200
 _MAX_EMOJI = 16  # an emoji with modifiers and joiners is a few code points
 
 
+_IMAGE_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def _sniff(data: bytes) -> str | None:
+    for magic, mimetype in _IMAGE_MAGIC:
+        if data.startswith(magic):
+            return mimetype
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _image_avatar(avatar: object) -> str:
+    """An image avatar (bytes or a file path) kept in the media store: its URL."""
+    from bastion.app import media
+
+    if isinstance(avatar, bytes | bytearray | memoryview):
+        data = bytes(avatar)
+        mimetype = _sniff(data)
+        if mimetype is None:
+            raise InvalidArgument(
+                "chat_message", "avatar", "PNG, JPEG, GIF or WebP image bytes", avatar[:16]
+            )
+        return media.add(data, mimetype)
+    path = Path(os.fspath(avatar))  # type: ignore[call-overload]
+    if not path.is_file():
+        raise InvalidArgument("chat_message", "avatar", "an existing image file", str(path))
+    with path.open("rb") as f:
+        mimetype = _sniff(f.read(16))
+    if mimetype is None:
+        raise InvalidArgument(
+            "chat_message", "avatar", "a PNG, JPEG, GIF or WebP image file", str(path)
+        )
+    return media.add(path, mimetype)
+
+
 def _avatar(name: str, avatar: object) -> tuple[Any, str | None]:
-    """(avatar kind, the text the browser shows) for `chat_message(name, avatar)`."""
+    """(avatar kind, what the browser shows) for `chat_message(name, avatar)`."""
     if avatar is None:
         lowered = name.lower()
         if lowered in _USER:
@@ -37,14 +80,24 @@ def _avatar(name: str, avatar: object) -> tuple[Any, str | None]:
             return "user", None
         if avatar.lower() in _ASSISTANT:
             return "assistant", None
+        if avatar.startswith(("http://", "https://", "//")):
+            raise InvalidArgument(
+                "chat_message",
+                "avatar",
+                "an emoji, image bytes or a local image file",
+                avatar,
+                "The page's Content-Security-Policy loads images only from the app itself: "
+                "download the image and pass its bytes or path.",
+            )
         if 0 < len(avatar) <= _MAX_EMOJI and "/" not in avatar and "." not in avatar:
             return "emoji", avatar
+    if isinstance(avatar, str | os.PathLike | bytes | bytearray | memoryview):
+        return "image", _image_avatar(avatar)
     raise InvalidArgument(
         "chat_message",
         "avatar",
-        "None, 'user', 'assistant' or an emoji",
+        "None, 'user', 'assistant', an emoji, image bytes or an image file path",
         avatar,
-        "Image avatars (bytes, paths, URLs) are not supported yet: use an emoji such as '🤖'.",
     )
 
 

@@ -6,14 +6,15 @@ from typing import Literal
 
 from bastion.protocol.app._base import _El
 
-AvatarKind = Literal["user", "assistant", "emoji", "initial"]
+AvatarKind = Literal["user", "assistant", "emoji", "initial", "image"]
 
 
 class ChatMessage(_El, frozen=True, tag="chat_message"):
     """`st.chat_message(name, avatar)`: a block; its children are the message's content.
 
     `name` and `avatar` are plain text (inserted as text, never as HTML). `avatar_kind` says how
-    to draw the avatar: the default user or assistant icon, an emoji, or the name's initial."""
+    to draw the avatar: the default user or assistant icon, an emoji, the name's initial, or an
+    image (then `avatar` is a media URL, ``_bastion/media/...``, relative to the app's base)."""
 
     name: str
     avatar_kind: AvatarKind

@@ -77,10 +77,16 @@ def show_entry(entry: Entry) -> None:
         st.caption(f"🖼️ {entry.format} output saved to {entry.content}")
 
 
-def show(view: View, area: DeltaGenerator) -> None:
+def split(entries: tuple[Entry, ...]) -> tuple[tuple[Entry, ...], tuple[Entry, ...]]:
+    """(history up to the last user message, the current turn's entries after it)."""
+    last = max((i for i, e in enumerate(entries) if e.role == "user"), default=-1)
+    return entries[: last + 1], entries[last + 1 :]
+
+
+def show(entries: tuple[Entry, ...], area: DeltaGenerator) -> None:
     with area.container():
         group: list[Entry] = []
-        for entry in [*view.entries, None]:
+        for entry in [*entries, None]:
             if entry is not None and entry.role != "user":
                 group.append(entry)
                 continue
@@ -117,8 +123,10 @@ def approval(worker: ChatWorker, view: View) -> None:
 
 
 view = worker.view()
-area = st.empty()
-show(view, area)
+history, current = split(view.entries)
+show(history, st.empty())
+live = st.empty()  # the current turn: the only part redrawn while it streams
+show(current, live)
 if view.pending is not None:
     approval(worker, view)
 elif view.running:
@@ -139,6 +147,6 @@ if view.running and view.pending is None:
             st.rerun()
         if latest.version != view.version:
             view = latest
-            show(view, area)
+            show(split(view.entries)[1], live)
         else:
             context.get("bastion chat --web")  # an interrupt point: a click or Stop reruns

@@ -65,3 +65,23 @@ def test_one_turn_with_approval(page: Any, app: AppServer, llm: FakeOpenAI) -> N
     expect(codes.nth(1)).to_contain_text("42")
     expect(page.get_by_text("✅ finished")).to_be_visible()
     expect(box).to_be_enabled()
+
+
+def test_output_streams_live_and_stop_interrupts_the_block(
+    page: Any, app: AppServer, llm: FakeOpenAI
+) -> None:
+    code = "import time\nprint('tick', flush=True)\ntime.sleep(20)\nprint('tock')"
+    llm.script(Reply(tool_calls=[ToolCall.execute("python", code)]))
+    llm.script(Reply.text("Stopped, as you asked."))
+    page.goto(app.url)
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill("wait a while")
+    box.press("Enter")
+    page.get_by_role("button", name="Run", exact=True).click()
+    codes = page.get_by_test_id("stCode")
+    expect(codes.last).to_contain_text("tick")  # shown while the block still runs
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-running", "true")
+    page.get_by_role("button", name="Stop the turn").click()
+    expect(page.get_by_text("⏹️ stopped")).to_be_visible()
+    expect(codes.last).not_to_contain_text("tock")
+    expect(box).to_be_enabled()

@@ -257,7 +257,13 @@ def test_each_tab_has_its_own_worker_and_no_widget_reaches_the_settings(
         kinds = sorted({w.type for w in at.get("_widgets")})
         assert kinds == ["button", "chat_input", "text_area"]
         labels = {b.label for b in at.button}
-        assert labels == {"Run", "Skip", "Always (this session)", "Stop", "Run edited code"}
+        assert labels == {
+            "Run",
+            "Skip",
+            "Always (this session)",
+            "Stop the turn",
+            "Run edited code",
+        }
         # The other tab sees nothing of this conversation and cannot answer its block.
         assert len(other.chat_message) == 0
         assert len(other.button) == 0

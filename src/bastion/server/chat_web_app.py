@@ -112,7 +112,7 @@ def approval(worker: ChatWorker, view: View) -> None:
     always.button(
         "Always (this session)", key=f"always-{cid}", on_click=worker.answer, args=(cid, "always")
     )
-    stop.button("Stop", key="stop", on_click=worker.stop)
+    stop.button("Stop the turn", key="stop", on_click=worker.stop)
     with st.expander("Edit before running"):
         st.text_area("Code", value=request.code, key=f"edit-{cid}", height=200)
 
@@ -130,7 +130,7 @@ show(current, live)
 if view.pending is not None:
     approval(worker, view)
 elif view.running:
-    st.button("Stop", key="stop", on_click=worker.stop)
+    st.button("Stop the turn", key="stop", on_click=worker.stop)
 
 prompt = st.chat_input(
     "Busy…" if view.running else "Ask for something to be done", disabled=view.running

@@ -8,6 +8,7 @@ import type { BlockNode, TreeNode } from "./tree";
 import * as text from "./elements/text";
 import * as widgets from "./elements/widgets";
 import * as chat from "./elements/chat";
+import { FrameView } from "./elements/Frame";
 
 function ElementView({ el }: { el: Element }): ReactNode {
   switch (el.type) {
@@ -57,6 +58,10 @@ function ElementView({ el }: { el: Element }): ReactNode {
       return <widgets.NumberInputView el={el} />;
     case "chat_input":
       return <chat.ChatInputView el={el} />;
+    case "html":
+      return <Html className="element html" testId="stHtml" html={el.body_html} />;
+    case "frame":
+      return <FrameView el={el} />;
     default:
       return null;
   }

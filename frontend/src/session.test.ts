@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Session } from "./session";
+import { Session, csrfToken } from "./session";
 
 class FakeSocket {
   static OPEN = 1;
@@ -42,6 +42,7 @@ beforeEach(() => {
   vi.stubGlobal("WebSocket", FakeSocket);
   vi.stubGlobal("location", { search: "?a=1", pathname: "/", hash: "" });
   vi.stubGlobal("history", { state: null, replaceState: vi.fn() });
+  vi.stubGlobal("document", { cookie: "other=1; _bastion_csrf=abc.def" });
 });
 afterEach(() => {
   vi.useRealTimers();
@@ -57,10 +58,24 @@ function connected(): [Session, FakeSocket] {
   return [session, socket];
 }
 
+describe("csrfToken", () => {
+  it("reads the double-submit cookie, and only it", () => {
+    expect(csrfToken("a=1; _bastion_csrf=x.y=; b=2")).toBe("x.y=");
+    expect(csrfToken("x_bastion_csrf=evil")).toBeNull();
+    expect(csrfToken("")).toBeNull();
+  });
+});
+
 describe("Session", () => {
   it("says hello, then asks for the first run", () => {
     const [, socket] = connected();
-    expect(socket.sent[0]).toEqual({ type: "hello", protocol: 1, resume_token: null, query_string: "a=1" });
+    expect(socket.sent[0]).toEqual({
+      type: "hello",
+      protocol: 1,
+      resume_token: null,
+      csrf_token: "abc.def",
+      query_string: "a=1",
+    });
     expect(socket.sent[1]).toEqual({ type: "rerun", widgets: {} });
   });
 

@@ -25,8 +25,18 @@ export interface SessionSnapshot {
   readonly formEpoch: Readonly<Record<string, number>>;
 }
 
+/** The double-submit CSRF token: the server sets it as a cookie on every page load. */
+export function csrfToken(cookies: string): string | null {
+  for (const part of cookies.split(";")) {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === "_bastion_csrf") return rest.join("=") || null;
+  }
+  return null;
+}
+
 export class Session {
   private connection: Connection;
+  private refreshedCsrf = false;
   private resumeToken: string | null = null;
   private welcomed = false;
   private readonly listeners = new Set<() => void>();
@@ -42,7 +52,10 @@ export class Session {
     formEpoch: {},
   };
 
-  constructor(url: string) {
+  constructor(
+    url: string,
+    private readonly healthUrl: string | null = null,
+  ) {
     this.connection = new Connection(url, {
       onOpen: (send) => {
         this.welcomed = false;
@@ -50,6 +63,7 @@ export class Session {
           type: "hello",
           protocol: PROTOCOL_VERSION,
           resume_token: this.resumeToken,
+          csrf_token: csrfToken(document.cookie),
           query_string: location.search.replace(/^\?/, ""),
         };
         send(JSON.stringify(hello));
@@ -66,7 +80,8 @@ export class Session {
   static forPage(): Session {
     const meta = document.querySelector('meta[name="bastion-base"]');
     const base = meta?.getAttribute("content") ?? "/";
-    return new Session(streamUrl(location, `${base.replace(/\/?$/, "/")}_bastion/stream`));
+    const root = base.replace(/\/?$/, "/");
+    return new Session(streamUrl(location, `${root}_bastion/stream`), `${root}_bastion/health`);
   }
 
   start(): void {
@@ -152,6 +167,16 @@ export class Session {
         break;
       case "refused":
         this.resumeToken = null;
+        if (msg.code === "forbidden" && this.healthUrl && !this.refreshedCsrf) {
+          // The server restarted (its cookie key changed): any response sets a fresh cookie.
+          this.refreshedCsrf = true;
+          const health = this.healthUrl;
+          void fetch(health, { credentials: "same-origin", cache: "no-store" }).then(
+            () => this.connection.start(),
+            () => this.update({ error: msg.message }),
+          );
+          break;
+        }
         this.update({ error: msg.message });
         break;
       case "batch": {

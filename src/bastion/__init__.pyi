@@ -1,5 +1,6 @@
 """Type information for `bastion` (see __init__.py: the names are resolved lazily)."""
 
+from bastion import components as components
 from bastion._version import __version__ as __version__
 from bastion.app.api import (
     query_params as query_params,
@@ -51,6 +52,9 @@ from bastion.app.elements.control import (
 )
 from bastion.app.elements.echo import (
     echo as echo,
+)
+from bastion.app.elements.embed import (
+    html as html,
 )
 from bastion.app.elements.form import (
     form as form,

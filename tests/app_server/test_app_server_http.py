@@ -34,7 +34,7 @@ def static_root(tmp_path: Path) -> Path:
 
 def client(root: Path, **options: object) -> httpx.AsyncClient:
     app = build_app(stream=None, options=HttpOptions(static_root=root, **options))  # type: ignore[arg-type]
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost")
 
 
 async def test_health_is_ok_and_never_cached(static_root: Path) -> None:
@@ -50,7 +50,7 @@ async def test_health_says_503_until_ready(static_root: Path) -> None:
         stream=None, is_ready=lambda: False, options=HttpOptions(static_root=static_root)
     )
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
         response = await http.get("/_bastion/health")
     assert response.status_code == 503
 
@@ -71,7 +71,8 @@ async def test_every_response_has_a_strict_csp(static_root: Path) -> None:
             assert "unsafe-eval" not in csp
             assert "object-src 'none'" in csp
             assert "base-uri 'none'" in csp
-            assert "frame-ancestors 'self'" in csp
+            assert "frame-ancestors 'none'" in csp
+            assert response.headers["x-frame-options"] == "DENY"
             assert response.headers["x-content-type-options"] == "nosniff"
 
 

@@ -64,7 +64,7 @@ def test_http_connections_have_tcp_nodelay(serve: Any, tmp_path: Path) -> None:
             (url.split("//")[1].split(":")[0], int(url.rsplit(":", 1)[1]))
         ) as client,
     ):
-        client.sendall(b"GET /_bastion/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        client.sendall(b"GET /_bastion/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         assert b"200 OK" in client.recv(4096)
         assert server_side_socket_option(client.getsockname(), socket.TCP_NODELAY) != 0
 

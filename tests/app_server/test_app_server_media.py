@@ -27,7 +27,7 @@ def media(serve: Serve, tmp_path: Path) -> Iterator[tuple[MediaStore, str, httpx
     app = build_app(
         stream=None,
         options=HttpOptions(static_root=tmp_path / "static"),
-        extra_routes=[Mount("/_bastion/media", app=MediaRoute(store))],
+        routes=[Mount("/_bastion/media", app=MediaRoute(store))],
     )
     with serve(app) as url, httpx.Client(base_url=url) as http:
         yield store, url, http

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from guard_client import csrf_cookie
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
@@ -37,13 +38,23 @@ def server(serve: Any, tmp_path: Path) -> Iterator[str]:
     runtime.shutdown()
 
 
+_CSRF: dict[int, str] = {}
+_BROWSER: dict[str, str] = {}  # one cookie per server: every session() is a tab of one browser
+
+
 @contextmanager
 def session(url: str, **kwargs: Any) -> Iterator[ClientConnection]:
-    with connect(url, max_size=None, **kwargs) as ws:
+    """A client that got its CSRF cookie from the server first, as the page does."""
+    token = _BROWSER.get(url) or _BROWSER.setdefault(url, csrf_cookie(url))
+    headers = {"Cookie": f"_bastion_csrf={token}"}
+    with connect(url, max_size=None, additional_headers=headers, **kwargs) as ws:
+        _CSRF[id(ws)] = token
         yield ws
+    _CSRF.pop(id(ws), None)
 
 
 def hello(ws: ClientConnection, **fields: Any) -> dict[str, Any]:
+    fields.setdefault("csrf_token", _CSRF.get(id(ws)))
     ws.send(json.dumps({"type": "hello", "protocol": 1, **fields}))
     return dict(json.loads(ws.recv(timeout=5)))
 

@@ -109,6 +109,7 @@ def test_a_block_waits_for_approval_runs_in_the_sandbox_and_shows_output(
         assert [m.name for m in at.chat_message] == ["user", "assistant", "user", "assistant"]
     finally:
         at.close()
+        web.close()  # joins the worker's closing: nothing of this test outlives it
     deadline = time.monotonic() + 10
     while web.session_count and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -117,7 +118,7 @@ def test_a_block_waits_for_approval_runs_in_the_sandbox_and_shows_output(
 
 def test_skip_runs_nothing(llm: FakeOpenAI, sandbox: Sandbox, work: Path) -> None:
     llm.script(Reply(tool_calls=[ToolCall.execute("shell", f"touch {work}/skipped")]))
-    at, _ = open_page(llm, sandbox, work)
+    at, web = open_page(llm, sandbox, work)
     try:
         at.chat_input[0].set_value("make a file").run()
         button(at, "Skip").click().run()
@@ -127,12 +128,13 @@ def test_skip_runs_nothing(llm: FakeOpenAI, sandbox: Sandbox, work: Path) -> Non
         assert not at.chat_input[0].disabled
     finally:
         at.close()
+        web.close()  # joins the worker's closing: nothing of this test outlives it
 
 
 def test_edit_runs_the_edited_code(llm: FakeOpenAI, sandbox: Sandbox, work: Path) -> None:
     llm.script(Reply(tool_calls=[ToolCall.execute("python", "print('original')")]))
     llm.script(Reply.text("ok"))
-    at, _ = open_page(llm, sandbox, work)
+    at, web = open_page(llm, sandbox, work)
     try:
         at.chat_input[0].set_value("say something").run()
         at.text_area[0].set_value("print('edited')")
@@ -144,6 +146,7 @@ def test_edit_runs_the_edited_code(llm: FakeOpenAI, sandbox: Sandbox, work: Path
         assert "The user edited this block before running it." in at.caption.values
     finally:
         at.close()
+        web.close()  # joins the worker's closing: nothing of this test outlives it
 
 
 def test_always_approves_later_blocks_of_this_session(
@@ -152,7 +155,7 @@ def test_always_approves_later_blocks_of_this_session(
     llm.script(Reply(tool_calls=[ToolCall.execute("python", "print(1)")]))
     llm.script(Reply(tool_calls=[ToolCall.execute("python", "print(2)")]))
     llm.script(Reply.text("done"))
-    at, _ = open_page(llm, sandbox, work)
+    at, web = open_page(llm, sandbox, work)
     try:
         at.chat_input[0].set_value("count").run()
         button(at, "Always (this session)").click().run()
@@ -161,6 +164,7 @@ def test_always_approves_later_blocks_of_this_session(
         assert "2\n" in outputs  # the second block did not ask
     finally:
         at.close()
+        web.close()  # joins the worker's closing: nothing of this test outlives it
 
 
 def test_stale_and_forged_approvals_approve_nothing(
@@ -178,6 +182,7 @@ def test_stale_and_forged_approvals_approve_nothing(
         button(at, "Skip").click().run()
     finally:
         at.close()
+        web.close()  # joins the worker's closing: nothing of this test outlives it
 
 
 def test_stop_really_stops_a_running_block(llm: FakeOpenAI, sandbox: Sandbox, work: Path) -> None:
@@ -204,6 +209,7 @@ def test_stop_really_stops_a_running_block(llm: FakeOpenAI, sandbox: Sandbox, wo
         assert "never" not in output  # the kernel was interrupted mid-sleep
     finally:
         at.close()
+        web.close()  # joins the worker's closing: nothing of this test outlives it
 
 
 def test_prompt_injection_reading_ssh_is_contained_and_shown(
@@ -226,7 +232,7 @@ def test_prompt_injection_reading_ssh_is_contained_and_shown(
         Reply(chunks=["Following the notes."], tool_calls=[ToolCall.execute("python", attack)])
     )
     llm.script(Reply.text("I could not read it."))
-    at, _ = open_page(llm, sandbox, work)
+    at, web = open_page(llm, sandbox, work)
     try:
         at.chat_input[0].set_value("summarise notes.txt").run()
         assert at.code[0].value == attack  # the attempt is visible before anything runs
@@ -236,6 +242,7 @@ def test_prompt_injection_reading_ssh_is_contained_and_shown(
         assert output.count("blocked: FileNotFoundError") == 2, output
     finally:
         at.close()
+        web.close()  # joins the worker's closing: nothing of this test outlives it
 
 
 def test_no_model_says_how_to_configure_one(tmp_path: Path) -> None:
@@ -275,6 +282,7 @@ def test_each_tab_has_its_own_worker_and_no_widget_reaches_the_settings(
     finally:
         other.close()
         at.close()
+        web.close()
 
 
 PNG_B64 = (
@@ -294,7 +302,7 @@ def test_rich_image_outputs_are_shown_from_the_media_store(
     )
     llm.script(Reply(tool_calls=[ToolCall.execute("python", code)]))
     llm.script(Reply.text("Here is the plot."))
-    at, _ = open_page(llm, sandbox, work)
+    at, web = open_page(llm, sandbox, work)
     try:
         at.chat_input[0].set_value("plot").run()
         button(at, "Run").click().run()
@@ -311,3 +319,4 @@ def test_rich_image_outputs_are_shown_from_the_media_store(
         assert entry.path.read_bytes().startswith(b"\x89PNG")
     finally:
         at.close()
+        web.close()  # joins the worker's closing: nothing of this test outlives it

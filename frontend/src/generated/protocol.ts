@@ -34,7 +34,9 @@ export type Element =
   | SelectSlider
   | TextInput
   | NumberInput
-  | ChatInput;
+  | ChatInput
+  | Html
+  | Frame;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Block".
@@ -71,8 +73,10 @@ export interface AppProtocol {
   ExceptionInfo?: ExceptionInfo;
   Expander?: Expander;
   Form?: Form;
+  Frame?: Frame;
   Heading?: Heading;
   Hello?: Hello;
+  Html?: Html;
   Json?: Json;
   Markdown?: Markdown;
   Metric?: Metric;
@@ -432,6 +436,35 @@ export interface ChatInput {
   pinned?: boolean;
   placeholder?: string;
   type: "chat_input";
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Html".
+ */
+export interface Html {
+  body_html: string;
+  type: "html";
+}
+/**
+ * An iframe: `components.html` (src is the server's frame URL for that HTML), `iframe(url)`
+ *     (an http/https URL), or a declared component (`component` is set and it is a widget).
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Frame".
+ */
+export interface Frame {
+  args_json?: string;
+  component?: string | null;
+  disabled?: boolean;
+  form_id?: string | null;
+  height?: number | null;
+  id?: string | null;
+  scrolling?: boolean;
+  src: string;
+  tab_index?: number | null;
+  title?: string;
+  type: "frame";
+  width?: number | null;
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema

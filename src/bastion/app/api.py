@@ -62,6 +62,7 @@ ELEMENTS: dict[str, str] = {
     "chat_message": _E + "chat",
     "chat_input": _E + "chat",
     "write_stream": _E + "stream",
+    "html": _E + "embed",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.
@@ -73,6 +74,7 @@ OTHERS: dict[str, str] = {
     "query_params": "bastion.app.api",
     "secrets": "bastion.app.api",
     "sidebar": "bastion.app.api",
+    "components": _E + "embed",
 }
 
 

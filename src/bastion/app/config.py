@@ -45,8 +45,31 @@ class ServerConfig(_Section):
     max_sessions: int = 2000
     allowed_origins: list[str] = []  # extra origins allowed besides the server's own
     enable_xsrf_protection: bool = True
+    # --- issue 6: the guards (see SECURITY.md and bastion.server.guard) ---
+    # development: full tracebacks in the browser (only allowed on a loopback address);
+    # production: a short message and an error id. Unset: development on loopback, else production.
+    mode: Literal["development", "production"] | None = None
+    allowed_hosts: list[str] = []  # Host names accepted besides IP literals and localhost
+    frame_ancestors: list[str] = []  # who may frame the app (CSP); empty: nobody ('none')
+    trusted_proxies: list[str] = []  # addresses whose X-Forwarded-* headers are believed
+    ssl_cert_file: str | None = None  # serve HTTPS (and send HSTS)
+    ssl_key_file: str | None = None
+    max_sessions_per_client: int = 32  # connected sessions from one client address
+    max_reruns_per_second: float = 20.0  # per session, sustained (token bucket refill)
+    rerun_burst: int = 40  # per session, reruns allowed back to back before the limit bites
+    idle_session_timeout: float = 3600.0  # seconds without a client message; 0: never
     headless: bool = True
     flush_interval_ms: float = 3.0  # how long output may wait to be batched during a run
+
+
+LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def effective_mode(server: ServerConfig) -> Literal["development", "production"]:
+    """`server.mode`, or its default: development on a loopback address, production otherwise."""
+    if server.mode is not None:
+        return server.mode
+    return "development" if server.address in LOOPBACK_ADDRESSES else "production"
 
 
 class RunnerConfig(_Section):
@@ -170,10 +193,28 @@ def load_config(
         section, _, option = dotted.partition(".")
         merged.setdefault(section, {})[_check_key(section, option, f"--{dotted}")] = value
     try:
-        return msgspec.convert(merged, AppConfig, strict=False)
+        config = msgspec.convert(merged, AppConfig, strict=False)
     except msgspec.ValidationError as e:
         where = str(e).rsplit("at `$.", 1)[-1].rstrip("`") if "at `$." in str(e) else "config"
         raise ConfigError(f"invalid config value for {where}: {e}") from None
+    check_config(config)
+    return config
+
+
+def check_config(config: AppConfig) -> None:
+    """Rules across options, which the types alone cannot say."""
+    server = config.server
+    if server.mode == "development" and server.address not in LOOPBACK_ADDRESSES:
+        raise ConfigError(
+            f"server.mode = development is only allowed on a loopback address, not "
+            f"{server.address!r}: development mode shows full tracebacks to every viewer. "
+            "Use server.mode = production, or bind server.address to 127.0.0.1."
+        )
+    if (server.ssl_cert_file is None) != (server.ssl_key_file is None):
+        raise ConfigError(
+            "server.sslCertFile and server.sslKeyFile go together: set both to serve HTTPS, "
+            "or neither"
+        )
 
 
 def _env_value(section: str, name: str, value: str) -> Any:

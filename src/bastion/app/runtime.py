@@ -22,9 +22,11 @@ from typing import Any
 import msgspec
 
 from bastion._version import __version__
-from bastion.app.config import AppConfig
+from bastion.app.config import AppConfig, effective_mode
 from bastion.app.context import install_interruptible_sleep
+from bastion.app.frames import FrameStore
 from bastion.app.media import MB, MediaStore
+from bastion.app.redact import Redactor, leaf_values, secret_env_values
 from bastion.app.runner import Interrupter, Workers
 from bastion.app.script import Script
 from bastion.app.secrets import Secrets
@@ -64,9 +66,29 @@ class Runtime:
             max_total_bytes=server.max_media_total_size * MB,
             grace_seconds=server.media_grace_seconds,
         )
+        self.frames = FrameStore()  # components.html documents and declared components' files
         # The script's directory is importable, as with `python app.py` (Streamlit does the same).
         if script.directory not in sys.path:
             sys.path.insert(0, script.directory)
+
+    @property
+    def show_tracebacks(self) -> bool:
+        """Full tracebacks in the browser: development mode (loopback only) and the client
+        option allow it; otherwise a short message and an error id."""
+        return (
+            effective_mode(self.config.server) == "development"
+            and self.config.client.show_error_details
+        )
+
+    def redactor(self, *extra: str) -> Redactor:
+        """What must never appear in an error report: secrets, secret-looking environment
+        variables, and `extra` (a session's tokens). Built per error: errors are rare, and
+        secrets may change on disk."""
+        try:
+            from_secrets = list(leaf_values(self.secrets.to_dict()))
+        except Exception:  # unreadable secrets.toml: nothing of it can leak either
+            from_secrets = []
+        return Redactor([*from_secrets, *secret_env_values(), *extra])
 
     @property
     def session_count(self) -> int:
@@ -84,9 +106,18 @@ class Runtime:
         return session
 
     def connect(
-        self, hello: Hello, client: SessionClient, *, user: str | None = None
+        self,
+        hello: Hello,
+        client: SessionClient,
+        *,
+        user: str | None = None,
+        peer: str | None = None,
     ) -> tuple[AppSession | None, bytes]:
-        """Answer a Hello: `(session, welcome frame)`, or `(None, refused frame)`."""
+        """Answer a Hello: `(session, welcome frame)`, or `(None, refused frame)`.
+
+        `peer` identifies the client (the server passes its CSRF cookie, i.e. the browser): a
+        resume token only works for the same user from the same peer.
+        """
         if hello.protocol != PROTOCOL_VERSION:
             return None, _encode(
                 Refused(
@@ -100,7 +131,8 @@ class Runtime:
         with self._lock:
             if hello.resume_token:
                 candidate = self._by_token.pop(hello.resume_token, None)
-                if candidate is not None and candidate.user == user:
+                # A token presented by anyone else is burned: the owner starts afresh.
+                if candidate is not None and candidate.user == user and candidate.peer == peer:
                     session, resumed = candidate, True
             if session is None and len(self._sessions) >= self.config.server.max_sessions:
                 return None, _encode(
@@ -108,6 +140,7 @@ class Runtime:
                 )
         if session is None:
             session = self.new_session(client, user=user)
+            session.peer = peer
         else:
             session.attach(client)
         if hello.query_string and not resumed:

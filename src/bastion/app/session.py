@@ -28,6 +28,7 @@ import msgspec
 
 from bastion.app import context, markup
 from bastion.app.context import RunContext
+from bastion.app.redact import Redactor
 from bastion.app.runner import RunRequest, ScriptRunner
 from bastion.app.state import SessionState
 from bastion.protocol.app import (
@@ -82,6 +83,7 @@ class AppSession:
         self.query: list[tuple[str, str]] = []
         self.resume_token = ""
         self.user: str | None = None
+        self.peer: str | None = None  # the client that may resume it (see Runtime.connect)
         self.disconnected_at: float | None = None
         self.sources: dict[Path, object] | None = None  # AppTest: what each element shows
         # Called (quick, any thread) when the session ends for good: closed or expired. A
@@ -267,7 +269,7 @@ class AppSession:
     def show_exception(self, ctx: RunContext, exc: BaseException) -> None:
         from bastion.app.container import current, next_path
 
-        element = exception_element(exc, self.runtime.config.client.show_error_details)
+        element = exception_element(exc, self.runtime.show_tracebacks, self.redactor())
         path = next_path(ctx, current(ctx))
         self.write_node(ctx, path, _encode(element), False, exc)
 
@@ -285,6 +287,9 @@ class AppSession:
             alert = Alert(kind="error", body_html=markup.markdown(text))
             self.write_node(ctx, (*path, index), _encode(alert), False, text)
 
+    def redactor(self) -> Redactor:
+        return self.runtime.redactor(self.resume_token, self.id)
+
     def set_query(self, pairs: list[tuple[str, str]]) -> None:
         self.query = pairs
         self.push_event(QueryChanged(query_string=urlencode(pairs)))
@@ -300,20 +305,31 @@ def _too_big(size: int, limit: int) -> ExceptionInfo:
     )
 
 
-def exception_element(exc: BaseException, details: bool) -> ExceptionInfo:
+PRODUCTION_MESSAGE = (
+    "This app has encountered an error. The details are in the server log under the error id "
+    "below; give it to the app's operator."
+)
+
+
+def exception_element(
+    exc: BaseException, details: bool, redact: Redactor | None = None
+) -> ExceptionInfo:
     """An exception as shown in the app; the runtime's own frames are left out.
 
-    Without `details` (production), the browser gets the type, the message and an error id; the
-    traceback goes to the server log under that id.
+    With `details` (development mode on loopback) the browser gets the message and traceback.
+    Without (production) it gets the type, a short message and an error id; the server log gets
+    the full report under that id. Secrets are redacted from both (`redact`).
     """
+    redact = redact or Redactor(())
     tb = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith(_APP_DIR)]
-    frames = tuple(traceback.format_list(tb))
+    frames = tuple(redact(line) for line in traceback.format_list(tb))
     message = str(exc)
     if isinstance(exc, SyntaxError) and exc.lineno:
         message = f"{exc.msg} ({exc.filename}, line {exc.lineno})"
+    message = redact(message)
     name = type(exc).__name__
     if details:
         return ExceptionInfo(exc_type=name, message=message, traceback=frames)
     error_id = secrets.token_hex(6)
     log.error("app error %s: %s: %s\n%s", error_id, name, message, "".join(frames))
-    return ExceptionInfo(exc_type=name, message=message, error_id=error_id)
+    return ExceptionInfo(exc_type=name, message=PRODUCTION_MESSAGE, error_id=error_id)

@@ -14,7 +14,10 @@ assets are cached for a year.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +29,15 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bastion.server import static
+from bastion.server.guard import Csrf, HostAllowList, HttpGuard
 from bastion.server.headers import security_headers
 
+log = logging.getLogger("bastion.server")
+
 HEALTH_PATH = "/_bastion/health"
+CSP_REPORT_PATH = "/_bastion/csp-report"
+MAX_CSP_REPORT = 16 * 1024
+CSP_LOGS_PER_MINUTE = 60
 STREAM_PATH = "/_bastion/stream"
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
@@ -39,8 +48,10 @@ class HttpOptions:
     """What the HTTP side needs; filled from the app config by the composition root."""
 
     base_url_path: str = ""
-    frame_ancestors: str = "'self'"
+    frame_ancestors: str = "'none'"
     tls: bool = False
+    hosts: HostAllowList = field(default_factory=HostAllowList)
+    csrf: Csrf = field(default_factory=Csrf)
     static_root: Path = static.STATIC_DIR
     extra_headers: Mapping[str, str] = field(default_factory=dict)
 
@@ -67,6 +78,42 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)  # type: ignore[arg-type]
+
+
+class _CspReports:
+    """Where browsers report what the CSP blocked: each report is logged (a blocked script in the
+    app's page means someone tried, or a bug let markup through). Bodies are capped and logging
+    is rate-limited, since anyone can post here."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._window = 0.0
+        self._logged = 0
+
+    async def receive(self, request: Request) -> Response:
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_CSP_REPORT:
+                return PlainTextResponse("report too large", status_code=413)
+        self.count += 1
+        now = time.monotonic()
+        if now - self._window > 60:
+            self._window, self._logged = now, 0
+        if self._logged < CSP_LOGS_PER_MINUTE:
+            self._logged += 1
+            try:
+                report = json.loads(body or b"{}")
+                report = report.get("csp-report", report) if isinstance(report, dict) else {}
+            except ValueError:
+                report = {}
+            log.warning(
+                "CSP violation: %s blocked %s in %s",
+                str(report.get("violated-directive", "?"))[:100],
+                str(report.get("blocked-uri", "?"))[:200],
+                str(report.get("document-uri", "?"))[:200],
+            )
+        return Response(status_code=204)
 
 
 def render_index(html: bytes, base: str) -> bytes:
@@ -107,10 +154,10 @@ def build_app(
     is_ready: Callable[[], bool] | None = None,
     options: HttpOptions | None = None,
     lifespan: Lifespan | None = None,
-    extra_routes: Sequence[BaseRoute] = (),
+    routes: list[BaseRoute] | None = None,
 ) -> ASGIApp:
-    """Compose the routes; `stream` is the WebSocket route from `app_socket`; `extra_routes`
-    (media, uploads...) are matched before the index page's catch-all."""
+    """Compose the routes; `stream` is the WebSocket route from `app_socket`; `routes` are more
+    routes under the base path (media, frames, uploads...), matched before the page's catch-all."""
     options = options or HttpOptions()
 
     async def health(request: Request) -> Response:
@@ -120,10 +167,15 @@ def build_app(
             )
         return PlainTextResponse("ok", headers={"Cache-Control": "no-store"})
 
-    routes: list[BaseRoute] = [Route(HEALTH_PATH, health, methods=["GET", "HEAD"])]
+    reports = _CspReports()
+    extra = list(routes or [])
+    routes = [
+        Route(HEALTH_PATH, health, methods=["GET", "HEAD"]),
+        Route(CSP_REPORT_PATH, reports.receive, methods=["POST"]),
+        *extra,
+    ]
     if stream is not None:
         routes.append(stream)
-    routes += extra_routes
     base = "/" + options.base_url_path.strip("/") if options.base_url_path.strip("/") else ""
     routes += [
         Mount("/assets", app=static.StaticAssets(options.static_root / "assets")),
@@ -132,6 +184,12 @@ def build_app(
     app: ASGIApp = Starlette(routes=routes, lifespan=lifespan)
     if base:
         app = Starlette(routes=[Mount(base, app=app)], lifespan=lifespan)
-    headers = dict(security_headers(frame_ancestors=options.frame_ancestors, tls=options.tls))
+    headers = dict(
+        security_headers(
+            frame_ancestors=options.frame_ancestors,
+            tls=options.tls,
+            report_uri=base + CSP_REPORT_PATH,
+        )
+    )
     headers.update(options.extra_headers)
-    return SecurityHeaders(app, headers)
+    return SecurityHeaders(HttpGuard(app, options.hosts, options.csrf), headers)

@@ -20,6 +20,9 @@ from bastion.app import AppConfig, Runtime, Script
 from bastion.server import listen
 from bastion.server.app_server import STREAM_PATH, HttpOptions, build_app
 from bastion.server.app_socket import StreamEndpoint
+from bastion.server.frames import frame_routes
+from bastion.server.guard import Csrf, HostAllowList
+from bastion.server.headers import frame_ancestors_value
 from bastion.server.media_route import MediaRoute
 
 log = logging.getLogger("bastion.server")
@@ -30,15 +33,20 @@ EXPIRE_INTERVAL = 5.0
 def create_app(runtime: Runtime, *, static_root: Path | None = None) -> Any:
     """The ASGI application serving `runtime`'s app."""
     server = runtime.config.server
+    base = "/" + server.base_url_path.strip("/") if server.base_url_path.strip("/") else ""
+    hosts = HostAllowList(server.allowed_hosts, address=server.address)
+    csrf = Csrf(enabled=server.enable_xsrf_protection, path=base + "/")
     endpoint = StreamEndpoint(
         runtime,
         allowed_origins=server.allowed_origins,
         flush_delay=server.flush_interval_ms / 1000,
+        hosts=hosts,
+        csrf=csrf,
     )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        expirer = asyncio.create_task(_expire_forever(runtime))
+        expirer = asyncio.create_task(_expire_forever(runtime, endpoint))
         # Listening first, warming second: health answers at once, and the first page's run does
         # not pay for importing the element modules, the markdown renderer and compiling.
         warming = asyncio.create_task(asyncio.to_thread(warm_up, runtime))
@@ -52,7 +60,12 @@ def create_app(runtime: Runtime, *, static_root: Path | None = None) -> Any:
                 await warming
             await asyncio.to_thread(runtime.shutdown, 1.0)
 
-    options = HttpOptions(base_url_path=server.base_url_path)
+    options = HttpOptions(
+        base_url_path=server.base_url_path,
+        frame_ancestors=frame_ancestors_value(server.frame_ancestors),
+        hosts=hosts,
+        csrf=csrf,
+    )
     if static_root is not None:
         options.static_root = static_root
     return build_app(
@@ -61,7 +74,10 @@ def create_app(runtime: Runtime, *, static_root: Path | None = None) -> Any:
         stream=WebSocketRoute(STREAM_PATH, endpoint),
         options=options,
         lifespan=lifespan,
-        extra_routes=[Mount("/_bastion/media", app=MediaRoute(runtime.media))],
+        routes=[
+            *frame_routes(runtime.frames),
+            Mount("/_bastion/media", app=MediaRoute(runtime.media)),
+        ],
     )
 
 
@@ -86,11 +102,18 @@ def warm_up(runtime: Runtime) -> None:
     gc.freeze()
 
 
-async def _expire_forever(runtime: Runtime) -> None:
+async def _expire_forever(runtime: Runtime, endpoint: StreamEndpoint) -> None:
+    """The guards' real timer: disconnected sessions past their TTL, idle connections."""
+    interval = min(
+        EXPIRE_INTERVAL,
+        max(0.05, runtime.config.server.disconnected_session_ttl / 4),
+        max(0.05, (runtime.config.server.idle_session_timeout or EXPIRE_INTERVAL) / 4),
+    )
     while True:
-        await asyncio.sleep(EXPIRE_INTERVAL)
+        await asyncio.sleep(interval)
         try:
             runtime.expire()
+            endpoint.close_idle()
         except Exception:  # a bug here must not stop expiry for good
             log.exception("session expiry failed")
 
@@ -121,10 +144,20 @@ def serve(
     sock = listen.bind(server.address, server.port)
     port = sock.getsockname()[1]
     url = app_url(server.address, port, server.base_url_path)
+    if server.ssl_cert_file:
+        url = "https" + url[4:]
 
     def started() -> None:
         if on_started is not None:
             on_started(url)
 
     # The frame cap is enforced by uvicorn while reading, and again by the endpoint.
-    listen.run(app, sock, on_started=started, ws_max_size=server.max_message_size * 1024 * 1024)
+    listen.run(
+        app,
+        sock,
+        on_started=started,
+        ws_max_size=server.max_message_size * 1024 * 1024,
+        trusted_proxies=server.trusted_proxies,
+        ssl_certfile=server.ssl_cert_file,
+        ssl_keyfile=server.ssl_key_file,
+    )

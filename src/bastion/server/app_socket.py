@@ -1,20 +1,32 @@
 """The app WebSocket: the I/O adapter between one browser tab and its sans-I/O `AppSession`.
 
 Per connection:
-1. The Origin must be our own (scheme, host and port of the request) or in
-   `server.allowedOrigins`; otherwise the handshake is refused with HTTP 403 before any frame.
-2. The first frame must be a `Hello` (within `HELLO_TIMEOUT`); the runtime answers `Welcome`
-   (new or resumed session) or `Refused`, which we send and then close.
+1. The Host must be allowed (`guard.HostAllowList`, DNS rebinding) and the Origin our own
+   (scheme, host and port of the request) or in `server.allowedOrigins`; otherwise the handshake
+   is refused with HTTP 403 before any frame.
+2. A client address holds at most `server.maxSessionsPerClient` connections
+   (`Refused{code:"overloaded"}`).
+3. The first frame must be a `Hello` (within `HELLO_TIMEOUT`) whose `csrf_token` equals this
+   browser's CSRF cookie (`guard.Csrf`, double submit; `Refused{code:"forbidden"}` otherwise); the
+   runtime answers `Welcome` (new or resumed session) or `Refused`, which we send and then close.
+   A resume token only resumes for the browser it was issued to (the cookie is the peer).
 3. Every later frame is size-checked, then decoded and validated against the schema
    (`decode_client`). A violation gets a `Refused{code:"invalid"}` naming the field and close code
    1002 (protocol error); an oversized frame gets 1009. Nothing of a bad frame reaches the app.
 4. Outbound frames come from the session (any thread) through `SocketClient.send`; a writer task
    sends them in order, one WebSocket text frame per batch. `request_flush` schedules the
    session's `flush()` a few milliseconds later on the loop, so a run's output is batched.
-5. When the socket goes, the session is detached (its script is stopped) and waits for a resume.
+5. Reruns and submits spend a token of the session's bucket (`server.maxRerunsPerSecond`,
+   `server.rerunBurst`). Without one they are held and merged (the newest widget values win), and
+   sent on as tokens come; a client that keeps flooding past `MAX_HELD` held submits is refused
+   (`Refused{code:"overloaded"}`, close 1008). Nothing waits in an unbounded queue.
+6. A connection that sends nothing for `server.idleSessionTimeout` seconds is closed by the
+   server's timer with `Refused{code:"expired"}` and close code 4000, which the page shows.
+7. When the socket goes, the session is detached (its script is stopped) and waits for a resume.
 
-Close codes: 1000 normal, 1002 invalid message, 1008 refused handshake (protocol version,
-overload, bad token), 1009 frame too large, 4003 forbidden origin (before accept: HTTP 403).
+Close codes: 1000 normal, 1002 invalid message, 1008 refused (protocol version, overload, bad
+CSRF token), 1009 frame too large, 4000 idle timeout, 4003 forbidden origin or host (before
+accept: HTTP 403).
 """
 
 from __future__ import annotations
@@ -22,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
@@ -29,7 +42,24 @@ from urllib.parse import urlsplit
 
 from starlette.types import Receive, Scope, Send
 
-from bastion.protocol.app import Hello, ProtocolError, Refused, decode_client, encode
+from bastion.protocol.app import (
+    ClientMsg,
+    Hello,
+    ProtocolError,
+    Refused,
+    Rerun,
+    Stop,
+    decode_client,
+    encode,
+)
+from bastion.server.guard import (
+    ClientCounter,
+    Csrf,
+    HostAllowList,
+    TokenBucket,
+    client_address,
+    only_host,
+)
 
 if TYPE_CHECKING:
     from bastion.app import AppSession, Runtime
@@ -40,7 +70,9 @@ HELLO_TIMEOUT = 10.0
 CLOSE_INVALID = 1002
 CLOSE_REFUSED = 1008
 CLOSE_TOO_BIG = 1009
+CLOSE_IDLE = 4000
 CLOSE_FORBIDDEN = 4003
+MAX_HELD = 16  # rate-limited messages a session may have waiting (reruns merge into one)
 
 
 def origin_allowed(origin: str | None, host: str | None, scheme: str, extra: Iterable[str]) -> bool:
@@ -170,13 +202,14 @@ class _Socket:
     middleware per message, on the path every rerun takes.
     """
 
-    __slots__ = ("accepted", "closed", "receive", "send")
+    __slots__ = ("accepted", "closed", "last_seen", "receive", "send")
 
     def __init__(self, receive: Receive, send: Send) -> None:
         self.receive = receive
         self.send = send
         self.accepted = False
         self.closed = False
+        self.last_seen = time.monotonic()
 
     async def send_text(self, text: str) -> None:
         await self.send({"type": "websocket.send", "text": text})
@@ -190,6 +223,7 @@ class _Socket:
     async def receive_frame(self, limit: int) -> bytes | str | None:
         """The next data frame; None when the peer went away. ValueError when too large."""
         message = await self.receive()
+        self.last_seen = time.monotonic()
         if message["type"] == "websocket.disconnect":
             self.closed = True
             return None
@@ -214,35 +248,132 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+class _Limiter:
+    """One session's rerun budget: messages without a token are held, reruns merged."""
+
+    __slots__ = ("bucket", "held", "timer")
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.bucket = TokenBucket(rate, burst)
+        self.held: list[ClientMsg] = []
+        self.timer: asyncio.TimerHandle | None = None
+
+    def admit(self, msg: ClientMsg) -> bool:
+        """True: handle `msg` now. False: it was held (merged); check `overflowing`."""
+        if not self.held and self.bucket.take():
+            return True
+        last = self.held[-1] if self.held else None
+        if isinstance(msg, Rerun) and isinstance(last, Rerun):
+            self.held[-1] = Rerun(
+                widgets={**last.widgets, **msg.widgets},
+                query_string=msg.query_string
+                if msg.query_string is not None
+                else last.query_string,
+                fragment_id=msg.fragment_id,
+            )
+        else:
+            self.held.append(msg)
+        return False
+
+    @property
+    def overflowing(self) -> bool:
+        return len(self.held) > MAX_HELD
+
+    def release(self) -> list[ClientMsg]:
+        out = []
+        while self.held and self.bucket.take():
+            out.append(self.held.pop(0))
+        return out
+
+
 class StreamEndpoint:
     """The raw ASGI WebSocket endpoint for one runtime's app (mount with `WebSocketRoute`)."""
 
     def __init__(
-        self, runtime: Runtime, *, allowed_origins: Iterable[str] = (), flush_delay: float = 0.003
+        self,
+        runtime: Runtime,
+        *,
+        allowed_origins: Iterable[str] = (),
+        flush_delay: float = 0.003,
+        hosts: HostAllowList | None = None,
+        csrf: Csrf | None = None,
     ) -> None:
         self.runtime = runtime
         self.extra = tuple(allowed_origins)
-        self.limit = runtime.config.server.max_message_size * 1024 * 1024
+        server = runtime.config.server
+        self.limit = server.max_message_size * 1024 * 1024
         self.flush_delay = flush_delay
+        self.hosts = hosts or HostAllowList(server.allowed_hosts, address=server.address)
+        self.csrf = csrf or Csrf(enabled=server.enable_xsrf_protection)
+        self.clients = ClientCounter(server.max_sessions_per_client)
+        self.rate = server.max_reruns_per_second
+        self.burst = server.rerun_burst
+        self.idle_timeout = server.idle_session_timeout
+        self.live: set[_Socket] = set()
+        self._closing: set[asyncio.Task[None]] = set()
+
+    @property
+    def connections(self) -> int:
+        return len(self.live)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         socket = _Socket(receive, send)
         if (await receive())["type"] != "websocket.connect":
             return
         origin = _header(scope, b"origin")
-        if not origin_allowed(
-            origin, _header(scope, b"host"), scope.get("scheme", "ws"), self.extra
-        ):
+        host = only_host(scope)
+        if not self.hosts.allows(host):
+            log.warning("refused WebSocket for host %r", host)
+            await socket.close(CLOSE_FORBIDDEN)
+            return
+        if not origin_allowed(origin, host, scope.get("scheme", "ws"), self.extra):
             log.warning("refused WebSocket from origin %r", origin)
             await socket.close(CLOSE_FORBIDDEN)  # before accept: the client gets HTTP 403
             return
         await send({"type": "websocket.accept"})
-        await self._serve(socket)
+        address = client_address(scope)
+        if not self.clients.acquire(address):
+            log.warning(
+                "refused WebSocket: %s already has %d sessions", address, self.clients.limit
+            )
+            await socket.refuse(
+                "overloaded",
+                f"too many sessions from your address (at most {self.clients.limit}): "
+                "close other tabs of this app and reload",
+                CLOSE_REFUSED,
+            )
+            return
+        self.live.add(socket)
+        try:
+            await self._serve(socket, scope)
+        finally:
+            self.live.discard(socket)
+            self.clients.release(address)
 
-    async def _serve(self, socket: _Socket) -> None:
+    def close_idle(self, now: float | None = None) -> int:
+        """Close connections silent for `server.idleSessionTimeout`; called by a timer."""
+        if self.idle_timeout <= 0:
+            return 0
+        now = time.monotonic() if now is None else now
+        idle = [s for s in self.live if now - s.last_seen >= self.idle_timeout and not s.closed]
+        minutes = self.idle_timeout / 60
+        message = (
+            f"This session was closed after {minutes:g} minutes without activity "
+            "(server.idleSessionTimeout). Reload the page to start again."
+        )
+        loop = asyncio.get_running_loop()
+        for s in idle:
+            task = loop.create_task(s.refuse("expired", message, CLOSE_IDLE))
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+        return len(idle)
+
+    async def _serve(self, socket: _Socket, scope: Scope) -> None:
         runtime = self.runtime
-        client = SocketClient(asyncio.get_running_loop(), socket.send, self.flush_delay)
+        loop = asyncio.get_running_loop()
+        client = SocketClient(loop, socket.send, self.flush_delay)
         session: AppSession | None = None
+        limiter = _Limiter(self.rate, self.burst)
         try:
             try:
                 first = await asyncio.wait_for(socket.receive_frame(self.limit), HELLO_TIMEOUT)
@@ -255,7 +386,17 @@ class StreamEndpoint:
             if not isinstance(hello, Hello):
                 kind = type(hello).__name__.lower()
                 raise ProtocolError(f"invalid message: the first frame must be hello, not {kind}")
-            session, reply = runtime.connect(hello, client)
+            if not self.csrf.check(scope, hello.csrf_token):
+                log.warning("refused WebSocket from %s: bad CSRF token", client_address(scope))
+                await socket.refuse(
+                    "forbidden",
+                    "missing or wrong CSRF token (the page's cookie and its hello disagree): "
+                    "reload the page",
+                    CLOSE_REFUSED,
+                )
+                return
+            peer = self.csrf.cookie(scope) if self.csrf.enabled else client_address(scope)
+            session, reply = runtime.connect(hello, client, peer=peer)
             await socket.send_text(reply.decode())
             if session is None:
                 await socket.close(CLOSE_REFUSED)
@@ -263,11 +404,35 @@ class StreamEndpoint:
             client.session = session
             client.start()
             handle = session.handle
+
+            def release() -> None:
+                limiter.timer = None
+                if socket.closed or session is None:
+                    return
+                for msg in limiter.release():
+                    handle(msg)
+                if limiter.held:
+                    limiter.timer = loop.call_later(limiter.bucket.wait_time(), release)
+
             while True:
                 frame = await socket.receive_frame(self.limit)
                 if frame is None:
                     return
-                handle(decode_client(frame))
+                msg = decode_client(frame)
+                if isinstance(msg, Stop) or limiter.admit(msg):
+                    handle(msg)
+                    continue
+                if limiter.overflowing:
+                    log.warning("closed session %s: rerun flood", session.id[:6])
+                    await socket.refuse(
+                        "overloaded",
+                        f"too many reruns (at most {self.rate:g} a second): this session "
+                        "is closed; reload the page",
+                        CLOSE_REFUSED,
+                    )
+                    return
+                if limiter.timer is None:
+                    limiter.timer = loop.call_later(limiter.bucket.wait_time(), release)
         except ProtocolError as exc:
             await socket.refuse("invalid", str(exc), CLOSE_INVALID)
         except ValueError as exc:
@@ -275,7 +440,9 @@ class StreamEndpoint:
         except OSError:  # the transport went away mid-send
             pass
         finally:
+            if limiter.timer is not None:
+                limiter.timer.cancel()
             if session is not None:
-                runtime.disconnect(session)
+                runtime.disconnect(session, client=client)
             await client.aclose()
             await socket.close(1000)

@@ -124,14 +124,16 @@ class ChatWorker:
         self._answered.set()
         self.interpreter.stop()
 
-    def close(self) -> None:
+    def close(self) -> threading.Thread | None:
         """End of the app session: stop the turn, close the interpreter (and its sandbox
-        session). Quick for the caller; the closing itself happens on a thread."""
+        session). Quick for the caller; the closing itself happens on the returned thread."""
         with self._lock:
             if self._closed:
-                return
+                return None
             self._closed = True
-        threading.Thread(target=self.close_now, name="bastion-web-chat-close", daemon=True).start()
+        closer = threading.Thread(target=self.close_now, name="bastion-web-chat-close", daemon=True)
+        closer.start()
+        return closer
 
     def close_now(self, timeout: float = 10.0) -> None:
         with self._lock:
@@ -213,6 +215,7 @@ class WebChat:
     warnings: tuple[str, ...] = ()
     model_client: Any = None  # tests: a ChatModel to use instead of the OpenAI client
     _workers: dict[str, ChatWorker] = field(default_factory=dict)
+    _closing: list[threading.Thread] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -240,15 +243,22 @@ class WebChat:
     def end_session(self, session_id: str) -> None:
         with self._lock:
             worker = self._workers.pop(session_id, None)
-        if worker is not None:
-            worker.close()
+        closer = worker.close() if worker is not None else None
+        if closer is not None:
+            with self._lock:
+                self._closing = [t for t in self._closing if t.is_alive()]
+                self._closing.append(closer)
 
     @property
     def session_count(self) -> int:
         return len(self._workers)
 
-    def close(self) -> None:
+    def close(self, timeout: float = 15.0) -> None:
+        """Close every worker, and wait for those already closing (before the sandbox goes)."""
         with self._lock:
             workers, self._workers = list(self._workers.values()), {}
+            closing, self._closing = self._closing, []
         for worker in workers:
             worker.close_now()
+        for closer in closing:
+            closer.join(timeout)

@@ -59,7 +59,16 @@ def _nodelay(protocol_class: type[asyncio.Protocol]) -> type[asyncio.Protocol]:
     return NoDelayProtocol
 
 
-def uvicorn_config(app: Any, *, log_level: str = "warning", **options: Any) -> uvicorn.Config:
+def uvicorn_config(
+    app: Any,
+    *,
+    log_level: str = "warning",
+    trusted_proxies: list[str] | None = None,
+    **options: Any,
+) -> uvicorn.Config:
+    # X-Forwarded-For/-Proto are believed only from the operator's proxies (uvicorn's default
+    # trusts 127.0.0.1, so any local process could claim HTTPS or another client address).
+    proxies = [p for p in (trusted_proxies or []) if p.strip()]
     config = uvicorn.Config(
         app,
         log_level=log_level,
@@ -71,6 +80,8 @@ def uvicorn_config(app: Any, *, log_level: str = "warning", **options: Any) -> u
         server_header=False,
         date_header=False,
         lifespan="on",
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
         **options,
     )
     config.load()
@@ -97,9 +108,20 @@ def run(
     log_level: str = "warning",
     on_started: Callable[[], None] | None = None,
     ws_max_size: int = 16 * 1024 * 1024,
+    trusted_proxies: list[str] | None = None,
+    ssl_certfile: str | None = None,
+    ssl_keyfile: str | None = None,
 ) -> None:
     """Serve `app` on `sock` until interrupted (SIGINT/SIGTERM)."""
-    config = uvicorn_config(app, log_level=log_level, loop=_best_loop(), ws_max_size=ws_max_size)
+    config = uvicorn_config(
+        app,
+        log_level=log_level,
+        loop=_best_loop(),
+        ws_max_size=ws_max_size,
+        trusted_proxies=trusted_proxies,
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
+    )
     server = Server(config)
 
     async def main() -> None:

@@ -41,5 +41,6 @@ def exception(exception: BaseException) -> DeltaGenerator:
     if not isinstance(exception, BaseException):
         raise InvalidArgument("exception", "exception", "an exception instance", exception)
     ctx = context.get("exception")
-    details = ctx.session.runtime.config.client.show_error_details
-    return emit("exception", exception_element(exception, details), exception)
+    session = ctx.session
+    element = exception_element(exception, session.runtime.show_tracebacks, session.redactor())
+    return emit("exception", element, exception)

@@ -138,6 +138,12 @@ from bastion.protocol.app.chat import (
 from bastion.protocol.app.chat import (
     ChatMessage as ChatMessage,
 )
+from bastion.protocol.app.embed import (
+    Frame as Frame,
+)
+from bastion.protocol.app.embed import (
+    Html as Html,
+)
 from bastion.protocol.app.messages import (
     Batch as Batch,
 )
@@ -313,9 +319,11 @@ __all__ = [
     "ExceptionInfo",
     "Expander",
     "Form",
+    "Frame",
     "Gap",
     "Heading",
     "Hello",
+    "Html",
     "Json",
     "LabelVisibility",
     "Markdown",

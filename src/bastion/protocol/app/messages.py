@@ -29,6 +29,7 @@ from bastion.protocol.app.blocks import (
     Vertical,
 )
 from bastion.protocol.app.chat import ChatInput, ChatMessage
+from bastion.protocol.app.embed import Frame, Html
 from bastion.protocol.app.text import (
     Alert,
     Balloons,
@@ -117,6 +118,8 @@ Element = (
     | TextInput
     | NumberInput
     | ChatInput
+    | Html
+    | Frame
 )
 
 Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab | ChatMessage

@@ -9,7 +9,9 @@ Measures, in one run on one machine:
 
 Open Interpreter 0.4 is installed in its own virtual environment (.bench/oi-venv) by this script
 and runs in a subprocess pointed at the same fake server (auto_run, tool calls, offline).
-Usage: .venv/bin/python bench/interpreter/bench_interpreter.py [--blocks N] [--skip-oi]
+The web chat's per-block overhead (approval click to output shown) is printed against the
+terminal path's in the same run (bench_web_chat.py).
+Usage: .venv/bin/python bench/interpreter/bench_interpreter.py [--blocks N] [--skip-oi] [--skip-web]
 """
 
 from __future__ import annotations
@@ -218,6 +220,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--blocks", type=int, default=20)
     parser.add_argument("--skip-oi", action="store_true")
+    parser.add_argument("--skip-web", action="store_true")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; shared with other work, figures are noisy")
     kernel = asyncio.run(kernel_start(5))
@@ -233,6 +236,10 @@ def main() -> None:
         f"Bastion  per-block overhead excl. model and sandbox (median): {ms(overhead)}"
         "  (target <= 20 ms)"
     )
+    if not args.skip_web:
+        from bench_web_chat import compare  # the web path against the terminal path
+
+        compare(min(args.blocks, 10))
     if args.skip_oi:
         return
     theirs = open_interpreter(args.blocks)

@@ -11,6 +11,7 @@ import * as media from "./elements/Media";
 import { FileUploaderView } from "./elements/Uploader";
 import * as inputs2 from "./elements/inputs2";
 import * as overlays from "./elements/overlays";
+import * as chat from "./elements/chat";
 import { FrameView } from "./elements/Frame";
 
 // The grid and apache-arrow load only when a page shows a dataframe.
@@ -88,6 +89,8 @@ function ElementView({ el }: { el: Element }): ReactNode {
       return <inputs2.ColorPickerView el={el} />;
     case "button_group":
       return <inputs2.ButtonGroupView el={el} />;
+    case "chat_input":
+      return <chat.ChatInputView el={el} />;
     case "html":
       return <Html className="element html" testId="stHtml" html={el.body_html} />;
     case "frame":
@@ -204,6 +207,12 @@ function BlockView({ node, stale }: { node: BlockNode; stale: boolean }) {
       return <FormView node={node} cls={cls} formId={block.form_id} block={block} />;
     case "tabs":
       return <TabsView node={node} cls={cls} labels={block.labels_html} />;
+    case "chat_message":
+      return (
+        <chat.ChatMessageView block={block} cls={cls}>
+          <Children node={node} />
+        </chat.ChatMessageView>
+      );
     case "tab":
       return (
         <div className={`block tab${cls}`} data-testid="stTab" role="tabpanel">

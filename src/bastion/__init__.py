@@ -22,6 +22,8 @@ __all__ = [
     "cache_resource",
     "camera_input",
     "caption",
+    "chat_input",
+    "chat_message",
     "checkbox",
     "code",
     "color_picker",
@@ -94,6 +96,7 @@ __all__ = [
     "video",
     "warning",
     "write",
+    "write_stream",
 ]
 
 

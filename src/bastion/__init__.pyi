@@ -52,6 +52,12 @@ from bastion.app.elements.button_group import (
 from bastion.app.elements.button_group import (
     segmented_control as segmented_control,
 )
+from bastion.app.elements.chat import (
+    chat_input as chat_input,
+)
+from bastion.app.elements.chat import (
+    chat_message as chat_message,
+)
 from bastion.app.elements.checkbox import (
     checkbox as checkbox,
 )
@@ -195,6 +201,9 @@ from bastion.app.elements.status import (
 )
 from bastion.app.elements.status import (
     spinner as spinner,
+)
+from bastion.app.elements.stream import (
+    write_stream as write_stream,
 )
 from bastion.app.elements.text import (
     caption as caption,

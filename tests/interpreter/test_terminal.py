@@ -179,10 +179,14 @@ def test_profiles_are_local_data_and_urls_are_refused(llm: FakeOpenAI, tmp_path:
     assert "step limit" in result.output
 
 
-def test_web_is_reported_as_not_available() -> None:
-    result = CliRunner().invoke(main, ["chat", "--web"], obj={"sandbox": ScriptedSandbox()})
+def test_server_options_need_web_and_bad_ones_are_named() -> None:
+    obj = {"sandbox": ScriptedSandbox()}
+    result = CliRunner().invoke(main, ["chat", "--server.port", "0"], obj=obj)
     assert result.exit_code == 2
-    assert "not available" in result.output
+    assert "need --web" in result.output
+    result = CliRunner().invoke(main, ["chat", "--web", "--server.nosuch", "1"], obj=obj)
+    assert result.exit_code == 2
+    assert "nosuch" in result.output
 
 
 def test_ctrl_c_stops_the_block_not_the_program(llm: FakeOpenAI) -> None:

@@ -47,6 +47,7 @@ export type Element =
   | TimeInput
   | ColorPicker
   | ButtonGroup
+  | ChatInput
   | Html
   | Frame
   | DataFrame;
@@ -54,7 +55,8 @@ export type Element =
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Block".
  */
-export type Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab | Fragment | Dialog | Popover | Status;
+export type Block =
+  Vertical | Columns | Column | Expander | Form | Tabs | Tab | Fragment | Dialog | Popover | Status | ChatMessage;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "ClientMsg".
@@ -74,6 +76,8 @@ export interface AppProtocol {
   Block?: Block;
   Button?: Button;
   ButtonGroup?: ButtonGroup;
+  ChatInput?: ChatInput;
+  ChatMessage?: ChatMessage;
   Checkbox?: Checkbox;
   ClientMsg?: ClientMsg;
   Code?: Code;
@@ -694,6 +698,23 @@ export interface ButtonGroup {
   value: number[];
 }
 /**
+ * `st.chat_input`: sends its text as a one-shot value (the text for one run, then null).
+ *
+ *     `pinned`: written at the top level of the main area, so shown at the bottom of the page.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ChatInput".
+ */
+export interface ChatInput {
+  disabled?: boolean;
+  id: string;
+  key?: string | null;
+  max_chars?: number | null;
+  pinned?: boolean;
+  placeholder?: string;
+  type: "chat_input";
+}
+/**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Html".
  */
@@ -926,6 +947,22 @@ export interface Status {
   label_html: string;
   state?: "complete" | "error" | "running";
   type: "status";
+}
+/**
+ * `st.chat_message(name, avatar)`: a block; its children are the message's content.
+ *
+ *     `name` and `avatar` are plain text (inserted as text, never as HTML). `avatar_kind` says how
+ *     to draw the avatar: the default user or assistant icon, an emoji, the name's initial, or an
+ *     image (then `avatar` is a media URL, ``_bastion/media/...``, relative to the app's base).
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ChatMessage".
+ */
+export interface ChatMessage {
+  avatar?: string | null;
+  avatar_kind: "assistant" | "emoji" | "image" | "initial" | "user";
+  name: string;
+  type: "chat_message";
 }
 /**
  * The node at `path` is identical to what this client already holds; keep it.

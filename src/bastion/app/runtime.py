@@ -11,11 +11,13 @@ it on a timer.
 
 from __future__ import annotations
 
+import logging
 import secrets as _secrets
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -47,8 +49,13 @@ class Runtime:
         *,
         secrets: Secrets | None = None,
         workers: Workers | None = None,
+        services: Mapping[str, Any] | None = None,
     ) -> None:
         self.script = script
+        # What the composition root gives the script (e.g. `bastion chat --web`'s interpreter
+        # factory): objects, never anything a browser sends. Scripts reach it through their
+        # run context (`context.get(...).session.runtime.services`).
+        self.services: Mapping[str, Any] = dict(services or {})
         self.config = config or AppConfig()
         self.secrets = secrets if secrets is not None else Secrets.for_script(script.directory)
         self.workers = workers or Workers()
@@ -210,6 +217,12 @@ class Runtime:
                 self._by_token.pop(session.resume_token, None)
         self.media.drop_session(session.id)
         self.uploads.drop_session(session.id)
+        for callback in session.on_close[:]:
+            try:
+                callback()  # must be quick: expiry calls this on the server's event loop
+            except Exception:
+                logging.getLogger("bastion.app").exception("session close callback failed")
+        session.on_close.clear()
 
     def expire(self, now: float | None = None) -> int:
         """Drop sessions disconnected for longer than the TTL; return how many."""

@@ -19,6 +19,7 @@ import logging
 import secrets
 import threading
 import traceback
+from collections.abc import Callable
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qsl, urlencode
@@ -89,6 +90,9 @@ class AppSession:
         self.disconnected_at: float | None = None
         self.sources: dict[Path, object] | None = None  # AppTest: what each element shows
         self.toast_sources: dict[str, str] = {}  # AppTest: each toast's text, by toast id
+        # Called (quick, any thread) when the session ends for good: closed or expired. A
+        # script registers releases of what it holds per session (e.g. a sandbox session).
+        self.on_close: list[Callable[[], None]] = []
         self._client: SessionClient = client
         self._runner = ScriptRunner(self, runtime.workers.submit, runtime.interrupter)
         self._runs = 0

@@ -6,7 +6,7 @@ frontend sent, then the value from earlier runs. The rules enforced here:
 
 - Writing a widget's key after the widget was created in this run is an error.
 - Buttons are one-shot triggers: ``True`` for the run their click started, then ``False``; their
-  keys cannot be written at all.
+  keys cannot be written at all. A chat input is a trigger too: its text for one run, then None.
 - At the end of a complete run (finished, or ended by an uncaught exception), the state of every
   widget that run did not render is dropped. A stopped or interrupted run drops nothing.
 - Client values are parsed by the widget's own definition (type, bounds, options, length); a
@@ -109,8 +109,8 @@ class SessionState:
                 shown_differently.append(wid)  # forged or stale: keep the last valid value
                 continue
             if w.trigger:
-                if value:
-                    self._values[wid] = True
+                if value:  # True for a button, the submitted text for a chat input
+                    self._values[wid] = value
                     changed.append(w)
             elif value != self._values.get(wid, w.default):
                 self._values[wid] = value
@@ -222,7 +222,7 @@ class SessionState:
     def reset_triggers(self) -> None:
         for wid, w in self._widgets.items():
             if w.trigger:
-                self._values[wid] = False
+                self._values[wid] = w.default  # False for buttons, None for chat inputs
 
     # --- what scripts see through st.session_state ------------------------------------------
 

@@ -8,7 +8,7 @@ import gc
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -151,11 +151,13 @@ def serve(
     *,
     script_args: list[str] | None = None,
     on_started: Callable[[str], None] | None = None,
+    services: Mapping[str, Any] | None = None,
 ) -> None:
-    """Run the app server in the foreground until interrupted."""
+    """Run the app server in the foreground until interrupted. `services`: objects the
+    composition root hands the script (see `Runtime.services`)."""
     script = Script(path=script_path, magic=config.runner.magic_enabled)
     sys.argv = [str(script_path), *(script_args or [])]
-    runtime = Runtime(script, config)
+    runtime = Runtime(script, config, services=services)
     app = create_app(runtime)
     server = config.server
     sock = listen.bind(server.address, server.port)

@@ -419,3 +419,30 @@ TEXT_PATHS: dict[str, Render] = {
     "toast_bodies": _toasts,
     "dialog_title_and_body": _dialog,
 }
+
+
+def _chat(st: Any, payloads: list[str]) -> None:
+    # Names (and the initial drawn as avatar), short emoji-like avatars, message bodies and
+    # placeholders, pinned and inline.
+    for i, p in enumerate(payloads):
+        avatar = p[:4] if "/" not in p[:4] and "." not in p[:4] and p[:4] else None
+        with st.chat_message(p[:200], avatar=avatar if i % 2 else None):
+            st.write(p)
+    with st.container():
+        st.chat_input(payloads[0], key="chat-inline")
+    st.chat_input(payloads[1], key="chat-pinned")
+
+
+def _write_stream(st: Any, payloads: list[str]) -> None:
+    st.write_stream(iter(payloads))  # one element, redrawn as it grows
+
+    async def agen() -> Any:
+        for p in payloads:
+            yield p
+            yield {"k": p}
+
+    st.write_stream(agen())
+
+
+TEXT_PATHS["chat_message_and_input"] = _chat
+TEXT_PATHS["write_stream"] = _write_stream

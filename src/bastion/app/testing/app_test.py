@@ -72,8 +72,10 @@ class AppTest:
         *,
         default_timeout: float = 3,
         config: AppConfig | None = None,
+        services: dict[str, Any] | None = None,
     ) -> None:
         self._script = script
+        self._services = services
         self.default_timeout = default_timeout
         self.secrets: dict[str, Any] = {}
         self.query_params: dict[str, Any] = {}
@@ -151,6 +153,7 @@ class AppTest:
                 self._config,
                 secrets=secrets,
                 workers=Workers(idle_timeout=1.0),
+                services=self._services,
             )
             session = self._runtime.new_session(self._client)
             session.sources = {}
@@ -294,8 +297,12 @@ class AppTest:
         return "\n".join(lines)
 
     def close(self) -> None:
+        """End the session as the server does (its `on_close` callbacks run)."""
         if self._session is not None:
-            self._session.close()
+            if self._runtime is not None:
+                self._runtime.close_session(self._session)
+            else:
+                self._session.stop()
             self._session.wait_idle(1.0)
 
 

@@ -775,3 +775,13 @@ from bastion.app.testing import media as _media  # noqa: E402
 
 _BY_ELEMENT.update(_media.BY_ELEMENT)
 TYPES.update(_media.TYPES)
+
+
+def _register_families() -> None:
+    # Element families keep their AppTest wrappers in modules of their own.
+    from bastion.app.testing import chat
+
+    chat.register()
+
+
+_register_families()

@@ -144,6 +144,12 @@ from bastion.protocol.app.blocks import (
 from bastion.protocol.app.blocks import (
     Vertical as Vertical,
 )
+from bastion.protocol.app.chat import (
+    ChatInput as ChatInput,
+)
+from bastion.protocol.app.chat import (
+    ChatMessage as ChatMessage,
+)
 from bastion.protocol.app.data import (
     MAX_FETCH_ROWS as MAX_FETCH_ROWS,
 )
@@ -401,6 +407,8 @@ __all__ = [
     "Block",
     "Button",
     "ButtonGroup",
+    "ChatInput",
+    "ChatMessage",
     "Checkbox",
     "ClientMsg",
     "Code",

@@ -28,6 +28,7 @@ from bastion.protocol.app.blocks import (
     Tabs,
     Vertical,
 )
+from bastion.protocol.app.chat import ChatInput, ChatMessage
 from bastion.protocol.app.data import DataFrame, FetchRows, Rows
 from bastion.protocol.app.embed import Frame, Html
 from bastion.protocol.app.fragments import Dialog, Fragment, Popover, Status, Toast
@@ -144,6 +145,7 @@ Element = (
     | TimeInput
     | ColorPicker
     | ButtonGroup
+    | ChatInput
     | Html
     | Frame
     | DataFrame
@@ -161,6 +163,7 @@ Block = (
     | Dialog
     | Popover
     | Status
+    | ChatMessage
 )
 
 

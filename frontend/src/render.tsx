@@ -7,6 +7,7 @@ import { Html, unwrapParagraph } from "./Html";
 import type { BlockNode, TreeNode } from "./tree";
 import * as text from "./elements/text";
 import * as widgets from "./elements/widgets";
+import * as charts from "./elements/charts";
 
 function ElementView({ el }: { el: Element }): ReactNode {
   switch (el.type) {
@@ -54,6 +55,12 @@ function ElementView({ el }: { el: Element }): ReactNode {
       return <widgets.TextInputView el={el} />;
     case "number_input":
       return <widgets.NumberInputView el={el} />;
+    case "vega_lite_chart":
+      return <charts.VegaLiteChartView el={el} />;
+    case "plotly_chart":
+      return <charts.PlotlyChartView el={el} />;
+    case "chart_image":
+      return <charts.ChartImageView el={el} />;
     default:
       return null;
   }

@@ -13,7 +13,9 @@ import {
 } from "./generated/protocol";
 import { applyEvents, emptyTree, type PageTree } from "./tree";
 
-export type WidgetValue = boolean | number | string | number[] | null;
+/** A widget's wire value: scalars, or JSON of bounded depth (chart selections, edits...) whose
+ *  exact shape the server checks. */
+export type WidgetValue = NonNullable<Rerun["widgets"]>[string];
 
 export interface SessionSnapshot {
   readonly tree: PageTree;

@@ -31,6 +31,27 @@ from bastion.app.elements.alert import (
 from bastion.app.elements.button import (
     button as button,
 )
+from bastion.app.elements.chart_map import (
+    map as map,
+)
+from bastion.app.elements.charts import (
+    altair_chart as altair_chart,
+)
+from bastion.app.elements.charts import (
+    area_chart as area_chart,
+)
+from bastion.app.elements.charts import (
+    bar_chart as bar_chart,
+)
+from bastion.app.elements.charts import (
+    line_chart as line_chart,
+)
+from bastion.app.elements.charts import (
+    scatter_chart as scatter_chart,
+)
+from bastion.app.elements.charts import (
+    vega_lite_chart as vega_lite_chart,
+)
 from bastion.app.elements.checkbox import (
     checkbox as checkbox,
 )
@@ -81,6 +102,12 @@ from bastion.app.elements.number_input import (
 )
 from bastion.app.elements.page import (
     set_page_config as set_page_config,
+)
+from bastion.app.elements.plotly import (
+    plotly_chart as plotly_chart,
+)
+from bastion.app.elements.pyplot import (
+    pyplot as pyplot,
 )
 from bastion.app.elements.radio import (
     radio as radio,

@@ -33,7 +33,10 @@ export type Element =
   | Slider
   | SelectSlider
   | TextInput
-  | NumberInput;
+  | NumberInput
+  | VegaLiteChart
+  | PlotlyChart
+  | ChartImage;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Block".
@@ -56,6 +59,9 @@ export interface AppProtocol {
   Batch?: Batch;
   Block?: Block;
   Button?: Button;
+  ChartColumn?: ChartColumn;
+  ChartDataset?: ChartDataset;
+  ChartImage?: ChartImage;
   Checkbox?: Checkbox;
   ClientMsg?: ClientMsg;
   Code?: Code;
@@ -78,6 +84,7 @@ export interface AppProtocol {
   NewElement?: NewElement;
   NumberInput?: NumberInput;
   PageConfig?: PageConfig;
+  PlotlyChart?: PlotlyChart;
   Progress?: Progress;
   QueryChanged?: QueryChanged;
   Radio?: Radio;
@@ -98,6 +105,7 @@ export interface AppProtocol {
   Text?: Text;
   TextInput?: TextInput;
   Theme?: Theme;
+  VegaLiteChart?: VegaLiteChart;
   Vertical?: Vertical;
   Welcome?: Welcome;
 }
@@ -412,6 +420,73 @@ export interface NumberInput {
   step: number;
   type: "number_input";
   value: number | null;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "VegaLiteChart".
+ */
+export interface VegaLiteChart {
+  datasets?: ChartDataset[];
+  form_id?: string | null;
+  id?: string | null;
+  key?: string | null;
+  kind?: string | null;
+  selection_params?: string[];
+  spec: unknown;
+  theme?: "streamlit" | null;
+  type: "vega_lite_chart";
+  use_container_width?: boolean;
+}
+/**
+ * A named dataset sent by columns (much smaller than rows of objects): the client turns it
+ *     into the rows of `spec.datasets[name]` before compiling.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ChartDataset".
+ */
+export interface ChartDataset {
+  columns: ChartColumn[];
+  name: string;
+  rows: number;
+}
+/**
+ * One column of a compact dataset: plain values, or category codes into `levels`.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ChartColumn".
+ */
+export interface ChartColumn {
+  levels?: string[] | null;
+  name: string;
+  values: unknown;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "PlotlyChart".
+ */
+export interface PlotlyChart {
+  config?: unknown;
+  figure: unknown;
+  form_id?: string | null;
+  id?: string | null;
+  key?: string | null;
+  selection_modes?: ("box" | "lasso" | "points")[];
+  theme?: "streamlit" | null;
+  type: "plotly_chart";
+  use_container_width?: boolean;
+}
+/**
+ * A chart rendered on the server (st.pyplot): a PNG by same-origin URL or data: URL.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ChartImage".
+ */
+export interface ChartImage {
+  alt?: string;
+  src: string;
+  type: "chart_image";
+  use_container_width?: boolean;
+  width?: number | null;
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema

@@ -59,6 +59,15 @@ ELEMENTS: dict[str, str] = {
     "form": _E + "form",
     "form_submit_button": _E + "form",
     "echo": _E + "echo",
+    "line_chart": _E + "charts",
+    "bar_chart": _E + "charts",
+    "area_chart": _E + "charts",
+    "scatter_chart": _E + "charts",
+    "map": _E + "chart_map",
+    "vega_lite_chart": _E + "charts",
+    "altair_chart": _E + "charts",
+    "pyplot": _E + "pyplot",
+    "plotly_chart": _E + "plotly",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.

@@ -132,6 +132,24 @@ from bastion.protocol.app.blocks import (
 from bastion.protocol.app.blocks import (
     Vertical as Vertical,
 )
+from bastion.protocol.app.charts import (
+    ChartColumn as ChartColumn,
+)
+from bastion.protocol.app.charts import (
+    ChartDataset as ChartDataset,
+)
+from bastion.protocol.app.charts import (
+    ChartImage as ChartImage,
+)
+from bastion.protocol.app.charts import (
+    ChartTheme as ChartTheme,
+)
+from bastion.protocol.app.charts import (
+    PlotlyChart as PlotlyChart,
+)
+from bastion.protocol.app.charts import (
+    VegaLiteChart as VegaLiteChart,
+)
 from bastion.protocol.app.messages import (
     Batch as Batch,
 )
@@ -293,6 +311,10 @@ __all__ = [
     "Batch",
     "Block",
     "Button",
+    "ChartColumn",
+    "ChartDataset",
+    "ChartImage",
+    "ChartTheme",
     "Checkbox",
     "ClientMsg",
     "Code",
@@ -319,6 +341,7 @@ __all__ = [
     "NumberInput",
     "PageConfig",
     "Path",
+    "PlotlyChart",
     "Progress",
     "ProtocolError",
     "QueryChanged",
@@ -342,6 +365,7 @@ __all__ = [
     "Text",
     "TextInput",
     "Theme",
+    "VegaLiteChart",
     "Vertical",
     "Welcome",
     "WidgetValue",

@@ -28,6 +28,7 @@ from bastion.protocol.app.blocks import (
     Tabs,
     Vertical,
 )
+from bastion.protocol.app.charts import ChartImage, PlotlyChart, VegaLiteChart
 from bastion.protocol.app.text import (
     Alert,
     Balloons,
@@ -115,6 +116,9 @@ Element = (
     | SelectSlider
     | TextInput
     | NumberInput
+    | VegaLiteChart
+    | PlotlyChart
+    | ChartImage
 )
 
 Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab

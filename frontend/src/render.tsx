@@ -8,6 +8,8 @@ import type { BlockNode, TreeNode } from "./tree";
 import * as text from "./elements/text";
 import * as widgets from "./elements/widgets";
 import * as charts from "./elements/charts";
+import * as media from "./elements/Media";
+import { FileUploaderView } from "./elements/Uploader";
 
 function ElementView({ el }: { el: Element }): ReactNode {
   switch (el.type) {
@@ -61,6 +63,20 @@ function ElementView({ el }: { el: Element }): ReactNode {
       return <charts.PlotlyChartView el={el} />;
     case "chart_image":
       return <charts.ChartImageView el={el} />;
+    case "image":
+      return <media.ImageView el={el} />;
+    case "audio":
+      return <media.AudioView el={el} />;
+    case "video":
+      return <media.VideoView el={el} />;
+    case "download_button":
+      return <media.DownloadButtonView el={el} />;
+    case "link_button":
+      return <media.LinkButtonView el={el} />;
+    case "logo":
+      return <media.LogoView el={el} />;
+    case "file_uploader":
+      return <FileUploaderView el={el} />;
     default:
       return null;
   }

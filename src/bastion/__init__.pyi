@@ -64,6 +64,12 @@ from bastion.app.elements.control import (
 from bastion.app.elements.control import (
     stop as stop,
 )
+from bastion.app.elements.download import (
+    download_button as download_button,
+)
+from bastion.app.elements.download import (
+    link_button as link_button,
+)
 from bastion.app.elements.echo import (
     echo as echo,
 )
@@ -72,6 +78,12 @@ from bastion.app.elements.form import (
 )
 from bastion.app.elements.form import (
     form_submit_button as form_submit_button,
+)
+from bastion.app.elements.image import (
+    image as image,
+)
+from bastion.app.elements.image import (
+    logo as logo,
 )
 from bastion.app.elements.json import (
     json as json,
@@ -102,6 +114,12 @@ from bastion.app.elements.number_input import (
 )
 from bastion.app.elements.page import (
     set_page_config as set_page_config,
+)
+from bastion.app.elements.player import (
+    audio as audio,
+)
+from bastion.app.elements.player import (
+    video as video,
 )
 from bastion.app.elements.plotly import (
     plotly_chart as plotly_chart,
@@ -159,6 +177,12 @@ from bastion.app.elements.text_input import (
 )
 from bastion.app.elements.text_input import (
     text_input as text_input,
+)
+from bastion.app.elements.uploader import (
+    camera_input as camera_input,
+)
+from bastion.app.elements.uploader import (
+    file_uploader as file_uploader,
 )
 from bastion.app.elements.write import (
     write as write,

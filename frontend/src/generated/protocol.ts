@@ -36,7 +36,14 @@ export type Element =
   | NumberInput
   | VegaLiteChart
   | PlotlyChart
-  | ChartImage;
+  | ChartImage
+  | Image
+  | Audio
+  | Video
+  | FileUploader
+  | DownloadButton
+  | LinkButton
+  | Logo;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Block".
@@ -55,6 +62,7 @@ export type ServerMsg = Welcome | Refused | Batch;
 
 export interface AppProtocol {
   Alert?: Alert;
+  Audio?: Audio;
   Balloons?: Balloons;
   Batch?: Batch;
   Block?: Block;
@@ -68,15 +76,21 @@ export interface AppProtocol {
   Column?: Column;
   Columns?: Columns;
   Divider?: Divider;
+  DownloadButton?: DownloadButton;
   Element?: Element;
   Empty?: Empty;
   Event?: Event;
   ExceptionInfo?: ExceptionInfo;
   Expander?: Expander;
+  FileUploader?: FileUploader;
   Form?: Form;
   Heading?: Heading;
   Hello?: Hello;
+  Image?: Image;
+  ImageItem?: ImageItem;
   Json?: Json;
+  LinkButton?: LinkButton;
+  Logo?: Logo;
   Markdown?: Markdown;
   Metric?: Metric;
   Multiselect?: Multiselect;
@@ -100,13 +114,16 @@ export interface AppProtocol {
   Spinner?: Spinner;
   Stop?: Stop;
   Submit?: Submit;
+  Subtitle?: Subtitle;
   Tab?: Tab;
   Tabs?: Tabs;
   Text?: Text;
   TextInput?: TextInput;
   Theme?: Theme;
+  UploadedFileInfo?: UploadedFileInfo;
   VegaLiteChart?: VegaLiteChart;
   Vertical?: Vertical;
+  Video?: Video;
   Welcome?: Welcome;
 }
 /**
@@ -118,6 +135,19 @@ export interface Alert {
   icon?: string | null;
   kind: "error" | "info" | "success" | "warning";
   type: "alert";
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Audio".
+ */
+export interface Audio {
+  autoplay?: boolean;
+  end_time?: number | null;
+  loop?: boolean;
+  mimetype?: string;
+  start_time?: number;
+  type: "audio";
+  url: string;
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
@@ -487,6 +517,126 @@ export interface ChartImage {
   type: "chart_image";
   use_container_width?: boolean;
   width?: number | null;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Image".
+ */
+export interface Image {
+  images: ImageItem[];
+  type: "image";
+  use_container_width?: boolean;
+  width?: number | null;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ImageItem".
+ */
+export interface ImageItem {
+  caption?: string | null;
+  url: string;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Video".
+ */
+export interface Video {
+  autoplay?: boolean;
+  end_time?: number | null;
+  loop?: boolean;
+  mimetype?: string;
+  muted?: boolean;
+  start_time?: number;
+  subtitles?: Subtitle[];
+  type: "video";
+  url: string;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Subtitle".
+ */
+export interface Subtitle {
+  label: string;
+  url: string;
+}
+/**
+ * Also `st.camera_input` (`camera=True`): the same upload path for a snapshot.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "FileUploader".
+ */
+export interface FileUploader {
+  accept?: string[];
+  camera?: boolean;
+  disabled?: boolean;
+  files?: UploadedFileInfo[];
+  form_id?: string | null;
+  help_html?: string | null;
+  id: string;
+  key?: string | null;
+  label_html: string;
+  label_visibility?: "collapsed" | "hidden" | "visible";
+  max_bytes?: number;
+  multiple?: boolean;
+  type: "file_uploader";
+  upload_url: string;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "UploadedFileInfo".
+ */
+export interface UploadedFileInfo {
+  file_id: string;
+  name: string;
+  size: number;
+  type?: string;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "DownloadButton".
+ */
+export interface DownloadButton {
+  disabled?: boolean;
+  file_name: string;
+  form_id?: string | null;
+  help_html?: string | null;
+  icon?: string | null;
+  id: string;
+  key?: string | null;
+  kind?: "primary" | "secondary" | "tertiary";
+  label_html: string;
+  on_click?: "ignore" | "rerun";
+  type: "download_button";
+  url: string;
+  use_container_width?: boolean;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "LinkButton".
+ */
+export interface LinkButton {
+  disabled?: boolean;
+  help_html?: string | null;
+  icon?: string | null;
+  kind?: "primary" | "secondary" | "tertiary";
+  label_html: string;
+  type: "link_button";
+  url: string;
+  use_container_width?: boolean;
+}
+/**
+ * Shown at the top of the sidebar (the main header when there is no sidebar), not in
+ *     the flow of elements.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Logo".
+ */
+export interface Logo {
+  icon_url?: string | null;
+  link?: string | null;
+  size?: "large" | "medium" | "small";
+  type: "logo";
+  url: string;
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema

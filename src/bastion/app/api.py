@@ -68,6 +68,14 @@ ELEMENTS: dict[str, str] = {
     "altair_chart": _E + "charts",
     "pyplot": _E + "pyplot",
     "plotly_chart": _E + "plotly",
+    "image": _E + "image",
+    "logo": _E + "image",
+    "audio": _E + "player",
+    "video": _E + "player",
+    "file_uploader": _E + "uploader",
+    "camera_input": _E + "uploader",
+    "download_button": _E + "download",
+    "link_button": _E + "download",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.

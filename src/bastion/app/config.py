@@ -36,7 +36,12 @@ class ServerConfig(_Section):
     port: int = 8501
     base_url_path: str = ""
     max_message_size: int = 16  # MB, largest inbound WebSocket frame
-    max_upload_size: int = 200  # MB
+    max_upload_size: int = 200  # MB, largest uploaded file (enforced while streaming)
+    max_upload_session_size: int = 1024  # MB, all uploads one session holds on disk
+    max_media_session_size: int = 200  # MB, media bytes (images, downloads) held per session
+    max_media_total_size: int = 1024  # MB, media bytes held by all sessions together
+    media_grace_seconds: float = 30.0  # media no longer shown stays fetchable this long
+    enable_static_serving: bool = False  # serve ./static beside the script at /app/static/
     disconnected_session_ttl: float = 120.0  # seconds a dropped session waits for a resume
     max_sessions: int = 2000
     allowed_origins: list[str] = []  # extra origins allowed besides the server's own

@@ -21,10 +21,12 @@ import msgspec
 from bastion._version import __version__
 from bastion.app.config import AppConfig
 from bastion.app.context import install_interruptible_sleep
+from bastion.app.media import MB, MediaStore
 from bastion.app.runner import Interrupter, Workers
 from bastion.app.script import Script
 from bastion.app.secrets import Secrets
 from bastion.app.session import AppSession, SessionClient
+from bastion.app.uploads import UploadStore
 from bastion.protocol.app import PROTOCOL_VERSION, Hello, Refused, Welcome
 
 _encode = msgspec.json.encode
@@ -49,6 +51,16 @@ class Runtime:
         self._sessions: dict[str, AppSession] = {}
         self._by_token: dict[str, AppSession] = {}
         self._welcome_theme = self.config.theme.to_protocol()
+        server = self.config.server
+        self.media = MediaStore(
+            max_session_bytes=server.max_media_session_size * MB,
+            max_total_bytes=server.max_media_total_size * MB,
+            grace_seconds=server.media_grace_seconds,
+        )
+        self.uploads = UploadStore(
+            max_file_bytes=server.max_upload_size * MB,
+            max_session_bytes=server.max_upload_session_size * MB,
+        )
         # The script's directory is importable, as with `python app.py` (Streamlit does the same).
         if script.directory not in sys.path:
             sys.path.insert(0, script.directory)
@@ -137,6 +149,8 @@ class Runtime:
             self._sessions.pop(session.id, None)
             if session.resume_token:
                 self._by_token.pop(session.resume_token, None)
+        self.media.drop_session(session.id)
+        self.uploads.drop_session(session.id)
 
     def expire(self, now: float | None = None) -> int:
         """Drop sessions disconnected for longer than the TTL; return how many."""
@@ -149,6 +163,7 @@ class Runtime:
         ]
         for s in gone:
             self.close_session(s)
+        self.media.sweep(now)
         return len(gone)
 
     def shutdown(self, timeout: float = 2.0) -> None:

@@ -259,7 +259,8 @@ def test_pyplot_renders_png_and_clears_the_current_figure() -> None:
     at = run(app)
     img = at.get("pyplot")[0]
     assert img.png.startswith(b"\x89PNG")
-    assert img.src.startswith("data:image/png;base64,")
+    assert img.src.startswith("_bastion/media/")
+    assert img.src.endswith(".png")
     assert at.markdown[0].value == "axes after: 0"
 
 

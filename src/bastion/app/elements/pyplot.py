@@ -1,4 +1,5 @@
-"""st.pyplot: a matplotlib figure rendered on the server (Agg) and shown as a PNG image.
+"""st.pyplot: a matplotlib figure rendered on the server (Agg) and shown as a PNG image, served by
+the media store (`bastion.app.media`) like st.image.
 
 The browser gets pixels, never matplotlib's SVG (which could carry text as markup). Without a
 figure, st.pyplot shows pyplot's current figure of *this session* (see bastion.app.figures) and
@@ -7,11 +8,10 @@ then clears it, as Streamlit does (``clear_figure`` defaults to True then, False
 
 from __future__ import annotations
 
-import base64
 import io
 from typing import Any
 
-from bastion.app import figures
+from bastion.app import figures, media
 from bastion.app.container import DeltaGenerator, emit
 from bastion.app.elements.chart_data import require
 from bastion.app.errors import InvalidArgument
@@ -63,7 +63,9 @@ def pyplot(
     data, width = render_png(fig, **kwargs)
     if clear_figure:
         fig.clf()
-    src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    # Served by the media route (same content, same URL: a rerun drawing the same figure sends an
+    # identical element, and the browser does not fetch it again).
+    src = media.add(data, "image/png")
     element = ChartImage(
         src=src, width=width or None, use_container_width=bool(use_container_width)
     )

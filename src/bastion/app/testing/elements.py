@@ -544,6 +544,8 @@ def classify(node: Node) -> type[Element]:
             return Toggle if el.style == "toggle" else Checkbox
         if isinstance(el, p.TextInput):
             return TextArea if el.multiline else TextInput
+        if isinstance(el, p.FileUploader):
+            return _media.CameraInput if el.camera else _media.FileUploader
         return _BY_ELEMENT.get(type(el), UnknownElement)
     block = node.block
     if isinstance(block, p.Vertical):
@@ -663,3 +665,10 @@ def collect(node: Node, root: AppTest, element_type: str) -> list[Any]:
 
     walk(node)
     return found
+
+
+# Element families in their own modules register here (imported last: they subclass the above).
+from bastion.app.testing import media as _media  # noqa: E402
+
+_BY_ELEMENT.update(_media.BY_ELEMENT)
+TYPES.update(_media.TYPES)

@@ -150,6 +150,36 @@ from bastion.protocol.app.charts import (
 from bastion.protocol.app.charts import (
     VegaLiteChart as VegaLiteChart,
 )
+from bastion.protocol.app.media import (
+    Audio as Audio,
+)
+from bastion.protocol.app.media import (
+    DownloadButton as DownloadButton,
+)
+from bastion.protocol.app.media import (
+    FileUploader as FileUploader,
+)
+from bastion.protocol.app.media import (
+    Image as Image,
+)
+from bastion.protocol.app.media import (
+    ImageItem as ImageItem,
+)
+from bastion.protocol.app.media import (
+    LinkButton as LinkButton,
+)
+from bastion.protocol.app.media import (
+    Logo as Logo,
+)
+from bastion.protocol.app.media import (
+    Subtitle as Subtitle,
+)
+from bastion.protocol.app.media import (
+    UploadedFileInfo as UploadedFileInfo,
+)
+from bastion.protocol.app.media import (
+    Video as Video,
+)
 from bastion.protocol.app.messages import (
     Batch as Batch,
 )
@@ -307,6 +337,7 @@ __all__ = [
     "ROOT_MAIN",
     "ROOT_SIDEBAR",
     "Alert",
+    "Audio",
     "Balloons",
     "Batch",
     "Block",
@@ -321,17 +352,23 @@ __all__ = [
     "Column",
     "Columns",
     "Divider",
+    "DownloadButton",
     "Element",
     "Empty",
     "Event",
     "ExceptionInfo",
     "Expander",
+    "FileUploader",
     "Form",
     "Gap",
     "Heading",
     "Hello",
+    "Image",
+    "ImageItem",
     "Json",
     "LabelVisibility",
+    "LinkButton",
+    "Logo",
     "Markdown",
     "Metric",
     "Multiselect",
@@ -360,13 +397,16 @@ __all__ = [
     "Spinner",
     "Stop",
     "Submit",
+    "Subtitle",
     "Tab",
     "Tabs",
     "Text",
     "TextInput",
     "Theme",
+    "UploadedFileInfo",
     "VegaLiteChart",
     "Vertical",
+    "Video",
     "Welcome",
     "WidgetValue",
     "WidgetValues",

@@ -64,7 +64,8 @@ class PlotlyChart(_El, frozen=True, tag="plotly_chart"):
 
 
 class ChartImage(_El, frozen=True, tag="chart_image"):
-    """A chart rendered on the server (st.pyplot): a PNG by same-origin URL or data: URL."""
+    """A chart rendered on the server (st.pyplot): a PNG served by the media route (a URL relative
+    to the app's base path)."""
 
     src: str
     width: int | None = None  # CSS pixels; None: the image's own width, capped to the container

@@ -29,6 +29,15 @@ from bastion.protocol.app.blocks import (
     Vertical,
 )
 from bastion.protocol.app.charts import ChartImage, PlotlyChart, VegaLiteChart
+from bastion.protocol.app.media import (
+    Audio,
+    DownloadButton,
+    FileUploader,
+    Image,
+    LinkButton,
+    Logo,
+    Video,
+)
 from bastion.protocol.app.text import (
     Alert,
     Balloons,
@@ -119,6 +128,13 @@ Element = (
     | VegaLiteChart
     | PlotlyChart
     | ChartImage
+    | Image
+    | Audio
+    | Video
+    | FileUploader
+    | DownloadButton
+    | LinkButton
+    | Logo
 )
 
 Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab

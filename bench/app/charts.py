@@ -17,6 +17,7 @@ import base64
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +83,13 @@ def one_run(target: Target) -> dict[str, float]:
         cdp.on("Network.webSocketFrameReceived", frame)
         page.add_init_script(DRAWN)
         page.goto(url)
-        page.wait_for_function("window.__drawn && window.__drawn.length >= 4", timeout=120_000)
-        drawn = page.evaluate("window.__drawn")
+        # Polled from here: wait_for_function evaluates a string in the page, which the CSP
+        # (no 'unsafe-eval') refuses.
+        deadline = time.monotonic() + 120
+        while len(drawn := page.evaluate("window.__drawn || []")) < 4:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{target.name}: {len(drawn)} of 4 charts drawn after 120 s")
+            time.sleep(0.05)
         page.wait_for_timeout(500)  # late frames (Streamlit's session info, forward msgs)
         browser.close()
     return {

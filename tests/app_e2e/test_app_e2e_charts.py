@@ -81,7 +81,7 @@ def test_a_brush_reaches_session_state(page: Any, app: AppServer) -> None:
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] * 0.6, y, steps=6)
     page.mouse.up()
-    expect(page.get_by_text("brushed: ['x']")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("brushed: ['x']")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("in state: True")).to_be_visible()
     assert page.evaluate("window.__csp") == []
 

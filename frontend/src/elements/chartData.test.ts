@@ -23,4 +23,22 @@ describe("datasetRows", () => {
     const rows = datasetRows({ name: "d", rows: 2, columns: [{ name: "k", values: [5], levels: ["a"] }] });
     expect(rows).toEqual([{ k: null }, { k: null }]);
   });
+
+  it("decodes ranges and base64 float64 columns", () => {
+    const f = new Float64Array([1.5, Number.NaN, -2.25]);
+    const b64 = btoa(String.fromCharCode(...new Uint8Array(f.buffer)));
+    const rows = datasetRows({
+      name: "d",
+      rows: 3,
+      columns: [
+        { name: "i", values: [10, 5], format: "range" },
+        { name: "v", values: b64, format: "f64" },
+      ],
+    });
+    expect(rows).toEqual([
+      { i: 10, v: 1.5 },
+      { i: 15, v: null },
+      { i: 20, v: -2.25 },
+    ]);
+  });
 });

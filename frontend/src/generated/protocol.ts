@@ -480,12 +480,19 @@ export interface ChartDataset {
   rows: number;
 }
 /**
- * One column of a compact dataset: plain values, or category codes into `levels`.
+ * One column of a compact dataset, by `format`:
+ *
+ *     - ``"json"``: `values` is a JSON list (numbers, strings, booleans, nulls); with `levels`, the
+ *       list holds codes into `levels` (-1: missing).
+ *     - ``"f64"``: `values` is a base64 string of little-endian float64s (NaN: missing), exact and
+ *       about half the size of the same floats written as JSON text.
+ *     - ``"range"``: `values` is ``[start, step]``: row i holds ``start + i * step`` (an index).
  *
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "ChartColumn".
  */
 export interface ChartColumn {
+  format?: "f64" | "json" | "range";
   levels?: string[] | null;
   name: string;
   values: unknown;
@@ -506,7 +513,8 @@ export interface PlotlyChart {
   use_container_width?: boolean;
 }
 /**
- * A chart rendered on the server (st.pyplot): a PNG by same-origin URL or data: URL.
+ * A chart rendered on the server (st.pyplot): a PNG served by the media route (a URL relative
+ *     to the app's base path).
  *
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "ChartImage".

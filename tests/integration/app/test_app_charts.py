@@ -49,6 +49,31 @@ def test_line_chart_melts_wide_data_with_fold_and_sends_columns() -> None:
     assert spec["encoding"]["color"]["scale"]["domain"] == ["a", "b.c"]
     assert chart.datasets == {"data": {"index": [0, 1, 2], "a": [1, 2, 3], "b.c": [4.5, None, 6.0]}}
     assert chart.proto.use_container_width
+    formats = {c.name: c.format for c in chart.proto.datasets[0].columns}
+    assert formats == {"index": "range", "a": "range", "b.c": "json"}
+
+
+def test_long_float_columns_travel_as_exact_binary() -> None:
+    def app() -> None:
+        import numpy as np
+        import pandas as pd
+
+        import bastion as st
+
+        y = np.random.default_rng(1).standard_normal(500).cumsum()
+        y[3] = np.nan
+        st.scatter_chart(pd.DataFrame({"x": np.arange(500) ** 2, "y": y}), x="x", y="y")
+        st.session_state.y = y
+
+    at = run(app)
+    chart = at.vega_lite_chart[0]
+    cols = {c.name: c for c in chart.proto.datasets[0].columns}
+    assert cols["y"].format == "f64"
+    assert cols["x"].format == "json"  # not a progression
+    got = chart.datasets["data"]["y"]
+    want = at.session_state.y
+    assert got[3] is None
+    assert [v for i, v in enumerate(got) if i != 3] == [v for i, v in enumerate(want) if i != 3]
 
 
 def test_bar_chart_options_and_data_shapes() -> None:

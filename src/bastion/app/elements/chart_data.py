@@ -10,7 +10,8 @@ pandas is imported lazily: a script that never draws a chart never loads it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+import base64
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 
@@ -106,9 +107,18 @@ def column(name: str, series: pd.Series) -> ChartColumn:
         return ChartColumn(name=name, values=msgspec.Raw(_encode(series.tolist())))
     if pd.api.types.is_numeric_dtype(dtype):
         if pd.api.types.is_integer_dtype(dtype) and not series.hasnans:
-            return ChartColumn(name=name, values=msgspec.Raw(_encode(series.to_numpy().tolist())))
-        # msgspec writes NaN and infinities as null, which Vega treats as missing.
+            ints = series.to_numpy()
+            progression = _progression(ints)
+            if progression is not None:
+                return ChartColumn(
+                    name=name, values=msgspec.Raw(_encode(progression)), format="range"
+                )
+            return ChartColumn(name=name, values=msgspec.Raw(_encode(ints.tolist())))
         values = series.to_numpy(dtype="float64", na_value=float("nan"))
+        if len(values) >= _BINARY_FROM:
+            packed = base64.b64encode(values.astype("<f8").tobytes()).decode("ascii")
+            return ChartColumn(name=name, values=msgspec.Raw(_encode(packed)), format="f64")
+        # msgspec writes NaN and infinities as null, which Vega treats as missing.
         return ChartColumn(name=name, values=msgspec.Raw(_encode(values.tolist())))
     if isinstance(dtype, pd.PeriodDtype):
         series = series.dt.to_timestamp()
@@ -132,6 +142,21 @@ def column(name: str, series: pd.Series) -> ChartColumn:
         )
     text = [None if v is None else str(v) for v in series.astype("object").where(series.notna())]
     return ChartColumn(name=name, values=msgspec.Raw(_encode(text)))
+
+
+_BINARY_FROM = 64  # below this many rows, JSON text is as small and easier to read
+
+
+def _progression(ints: Any) -> list[int] | None:
+    """[start, step] when the integers are an arithmetic progression (an index, a range)."""
+    import numpy as np
+
+    if len(ints) < 3:
+        return None
+    steps = np.diff(ints)
+    if not (steps == steps[0]).all():
+        return None
+    return [int(ints[0]), int(steps[0])]
 
 
 def dataset(name: str, df: pd.DataFrame) -> ChartDataset:

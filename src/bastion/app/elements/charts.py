@@ -43,6 +43,7 @@ _COLOR = re.compile(
     r"^(#[0-9a-fA-F]{3,8}|rgba?\([0-9.,%\s]+\)|hsla?\([0-9.,%\sdeg]+\)|[a-zA-Z]{3,20})$"
 )
 _DATA = "data"
+_MAX_BANDS = 100  # past this, one band and one axis label per value is unreadable and slow
 _encode = msgspec.json.encode
 
 
@@ -148,8 +149,13 @@ def built_in_spec(
     df = df[keep]
 
     x_type = vega_type(df[x_name]) if len(df) else "quantitative"
-    if kind == "bar" and x_type == "quantitative" and df[x_name].dtype.kind in "iu":
-        x_type = "ordinal"  # integer categories as bars, not slivers on a continuous axis
+    if (
+        kind == "bar"
+        and x_type == "quantitative"
+        and df[x_name].dtype.kind in "iu"
+        and df[x_name].nunique() <= _MAX_BANDS
+    ):
+        x_type = "ordinal"  # a few integer categories as bars, not slivers on a continuous axis
     x_enc: dict[str, Any] = {"field": escape_field(x_name), "type": x_type}
     x_enc["title"] = x_label if x_label is not None else x_name
     encoding: dict[str, Any] = {}

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import array
+import base64
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 from bastion.app.testing.elements import Element, Widget
@@ -59,6 +62,12 @@ class VegaLiteChart(_Chart):
             cols: dict[str, list[Any]] = {}
             for c in ds.columns:
                 values = json.loads(bytes(c.values))
+                if c.format == "range":
+                    start, step = values
+                    values = [start + i * step for i in range(ds.rows)]
+                elif c.format == "f64":
+                    packed = array.array("d", base64.b64decode(values))
+                    values = [None if math.isnan(v) else v for v in packed]
                 if c.levels is not None:
                     values = [c.levels[v] if v is not None and v >= 0 else None for v in values]
                 cols[c.name] = values

@@ -24,11 +24,19 @@ ChartTheme = Literal["streamlit"] | None
 
 
 class ChartColumn(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """One column of a compact dataset: plain values, or category codes into `levels`."""
+    """One column of a compact dataset, by `format`:
+
+    - ``"json"``: `values` is a JSON list (numbers, strings, booleans, nulls); with `levels`, the
+      list holds codes into `levels` (-1: missing).
+    - ``"f64"``: `values` is a base64 string of little-endian float64s (NaN: missing), exact and
+      about half the size of the same floats written as JSON text.
+    - ``"range"``: `values` is ``[start, step]``: row i holds ``start + i * step`` (an index).
+    """
 
     name: str
-    values: msgspec.Raw  # a JSON list (numbers, strings, booleans, nulls); codes when `levels`
+    values: msgspec.Raw
     levels: tuple[str, ...] | None = None
+    format: Literal["json", "f64", "range"] = "json"
 
 
 class ChartDataset(msgspec.Struct, frozen=True, kw_only=True):

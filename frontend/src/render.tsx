@@ -7,6 +7,7 @@ import { Html, unwrapParagraph } from "./Html";
 import type { BlockNode, TreeNode } from "./tree";
 import * as text from "./elements/text";
 import * as widgets from "./elements/widgets";
+import * as charts from "./elements/charts";
 import * as media from "./elements/Media";
 import { FileUploaderView } from "./elements/Uploader";
 import * as inputs2 from "./elements/inputs2";
@@ -67,6 +68,12 @@ function ElementView({ el }: { el: Element }): ReactNode {
       return <widgets.TextInputView el={el} />;
     case "number_input":
       return <widgets.NumberInputView el={el} />;
+    case "vega_lite_chart":
+      return <charts.VegaLiteChartView el={el} />;
+    case "plotly_chart":
+      return <charts.PlotlyChartView el={el} />;
+    case "chart_image":
+      return <charts.ChartImageView el={el} />;
     case "image":
       return <media.ImageView el={el} />;
     case "audio":

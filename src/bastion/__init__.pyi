@@ -52,6 +52,27 @@ from bastion.app.elements.button_group import (
 from bastion.app.elements.button_group import (
     segmented_control as segmented_control,
 )
+from bastion.app.elements.chart_map import (
+    map as map,
+)
+from bastion.app.elements.charts import (
+    altair_chart as altair_chart,
+)
+from bastion.app.elements.charts import (
+    area_chart as area_chart,
+)
+from bastion.app.elements.charts import (
+    bar_chart as bar_chart,
+)
+from bastion.app.elements.charts import (
+    line_chart as line_chart,
+)
+from bastion.app.elements.charts import (
+    scatter_chart as scatter_chart,
+)
+from bastion.app.elements.charts import (
+    vega_lite_chart as vega_lite_chart,
+)
 from bastion.app.elements.chat import (
     chat_input as chat_input,
 )
@@ -174,6 +195,12 @@ from bastion.app.elements.player import (
 )
 from bastion.app.elements.player import (
     video as video,
+)
+from bastion.app.elements.plotly import (
+    plotly_chart as plotly_chart,
+)
+from bastion.app.elements.pyplot import (
+    pyplot as pyplot,
 )
 from bastion.app.elements.radio import (
     radio as radio,

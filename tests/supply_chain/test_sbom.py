@@ -28,12 +28,19 @@ def test_the_frontend_sbom_lists_the_production_npm_packages(tmp_path: Path) -> 
     subprocess.run([str(ROOT / "scripts" / "sbom"), str(tmp_path)], check=True, capture_output=True)
     bom = json.loads((tmp_path / "bastion-frontend.cdx.json").read_text())
     lock = json.loads((ROOT / "frontend" / "package-lock.json").read_text())["packages"]
+    # (name, version) pairs: a package may be locked at two versions (one nested).
     production = {
-        key.rsplit("node_modules/", 1)[-1]: meta["version"]
+        (key.rsplit("node_modules/", 1)[-1], meta["version"])
         for key, meta in lock.items()
         if key and not meta.get("dev") and "version" in meta
     }
-    components = {c["name"]: c["version"] for c in bom["components"]}
-    assert components == production
-    assert "react" in components
-    assert "vite" not in components
+    components = {(c["name"], c["version"]) for c in bom["components"]}
+    # npm sbom leaves out a type-declarations package reached from both a dev and a production
+    # package (@types/estree, via vega-expression and estree-walker); such packages hold no code
+    # and never reach the bundle.
+    missing = {(name, v) for name, v in production - components if not name.startswith("@types/")}
+    assert missing == set()
+    assert components <= production
+    names = {name for name, _ in components}
+    assert "react" in names
+    assert "vite" not in names

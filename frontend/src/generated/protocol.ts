@@ -36,6 +36,9 @@ export type Element =
   | SelectSlider
   | TextInput
   | NumberInput
+  | VegaLiteChart
+  | PlotlyChart
+  | ChartImage
   | Image
   | Audio
   | Video
@@ -76,6 +79,9 @@ export interface AppProtocol {
   Block?: Block;
   Button?: Button;
   ButtonGroup?: ButtonGroup;
+  ChartColumn?: ChartColumn;
+  ChartDataset?: ChartDataset;
+  ChartImage?: ChartImage;
   ChatInput?: ChatInput;
   ChatMessage?: ChatMessage;
   Checkbox?: Checkbox;
@@ -117,6 +123,7 @@ export interface AppProtocol {
   NewElement?: NewElement;
   NumberInput?: NumberInput;
   PageConfig?: PageConfig;
+  PlotlyChart?: PlotlyChart;
   Popover?: Popover;
   Progress?: Progress;
   QueryChanged?: QueryChanged;
@@ -145,6 +152,7 @@ export interface AppProtocol {
   TimeInput?: TimeInput;
   Toast?: Toast;
   UploadedFileInfo?: UploadedFileInfo;
+  VegaLiteChart?: VegaLiteChart;
   Vertical?: Vertical;
   Video?: Video;
   Welcome?: Welcome;
@@ -508,6 +516,81 @@ export interface NumberInput {
   step: number;
   type: "number_input";
   value: number | null;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "VegaLiteChart".
+ */
+export interface VegaLiteChart {
+  datasets?: ChartDataset[];
+  form_id?: string | null;
+  id?: string | null;
+  key?: string | null;
+  kind?: string | null;
+  selection_params?: string[];
+  spec: unknown;
+  theme?: "streamlit" | null;
+  type: "vega_lite_chart";
+  use_container_width?: boolean;
+}
+/**
+ * A named dataset sent by columns (much smaller than rows of objects): the client turns it
+ *     into the rows of `spec.datasets[name]` before compiling.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ChartDataset".
+ */
+export interface ChartDataset {
+  columns: ChartColumn[];
+  name: string;
+  rows: number;
+}
+/**
+ * One column of a compact dataset, by `format`:
+ *
+ *     - ``"json"``: `values` is a JSON list (numbers, strings, booleans, nulls); with `levels`, the
+ *       list holds codes into `levels` (-1: missing).
+ *     - ``"f64"``: `values` is a base64 string of little-endian float64s (NaN: missing), exact and
+ *       about half the size of the same floats written as JSON text.
+ *     - ``"range"``: `values` is ``[start, step]``: row i holds ``start + i * step`` (an index).
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ChartColumn".
+ */
+export interface ChartColumn {
+  format?: "f64" | "json" | "range";
+  levels?: string[] | null;
+  name: string;
+  values: unknown;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "PlotlyChart".
+ */
+export interface PlotlyChart {
+  config?: unknown;
+  figure: unknown;
+  form_id?: string | null;
+  id?: string | null;
+  key?: string | null;
+  selection_modes?: ("box" | "lasso" | "points")[];
+  theme?: "streamlit" | null;
+  type: "plotly_chart";
+  use_container_width?: boolean;
+}
+/**
+ * A chart rendered on the server (st.pyplot): a PNG served by the media route (a URL relative
+ *     to the app's base path).
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ChartImage".
+ */
+export interface ChartImage {
+  alt?: string;
+  src: string;
+  type: "chart_image";
+  use_container_width?: boolean;
+  width?: number | null;
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema

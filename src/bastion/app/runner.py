@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bastion.app import context
+from bastion.app import context, figures
 from bastion.app.context import RERUN, STOP, RunContext
 from bastion.app.errors import (
     FragmentRerunRequested,
@@ -341,6 +341,7 @@ class ScriptRunner:
         namespace[MAGIC_NAME] = session.magic
         if session.script.extra_globals:
             namespace.update(session.script.extra_globals)
+        figures.install_if_loaded()  # per-session pyplot figures, once pyplot is loaded
         previous = sys.modules.get("__main__")
         sys.modules["__main__"] = module  # so pickle and `if __name__ == "__main__"` work
         try:

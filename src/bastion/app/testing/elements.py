@@ -721,6 +721,23 @@ TYPES: dict[str, tuple[type[Element], ...]] = {
     )
 }
 TYPES["button"] = (Button, FormSubmitButton)
+
+
+def _add_charts() -> None:
+    from bastion.app.testing import charts
+
+    _BY_ELEMENT.update(
+        {
+            p.VegaLiteChart: charts.VegaLiteChart,
+            p.PlotlyChart: charts.PlotlyChart,
+            p.ChartImage: charts.ChartImage,
+        }
+    )
+    for cls in (charts.VegaLiteChart, charts.PlotlyChart, charts.ChartImage):
+        TYPES[cls.type] = (cls,)
+
+
+_add_charts()
 TYPES["_widgets"] = (Widget,)
 TYPES["form_submit_button"] = (FormSubmitButton,)
 TYPES["columns"] = (Column,)

@@ -144,6 +144,24 @@ from bastion.protocol.app.blocks import (
 from bastion.protocol.app.blocks import (
     Vertical as Vertical,
 )
+from bastion.protocol.app.charts import (
+    ChartColumn as ChartColumn,
+)
+from bastion.protocol.app.charts import (
+    ChartDataset as ChartDataset,
+)
+from bastion.protocol.app.charts import (
+    ChartImage as ChartImage,
+)
+from bastion.protocol.app.charts import (
+    ChartTheme as ChartTheme,
+)
+from bastion.protocol.app.charts import (
+    PlotlyChart as PlotlyChart,
+)
+from bastion.protocol.app.charts import (
+    VegaLiteChart as VegaLiteChart,
+)
 from bastion.protocol.app.chat import (
     ChatInput as ChatInput,
 )
@@ -407,6 +425,10 @@ __all__ = [
     "Block",
     "Button",
     "ButtonGroup",
+    "ChartColumn",
+    "ChartDataset",
+    "ChartImage",
+    "ChartTheme",
     "ChatInput",
     "ChatMessage",
     "Checkbox",
@@ -453,6 +475,7 @@ __all__ = [
     "NumberInput",
     "PageConfig",
     "Path",
+    "PlotlyChart",
     "Popover",
     "Progress",
     "ProtocolError",
@@ -485,6 +508,7 @@ __all__ = [
     "TimeInput",
     "Toast",
     "UploadedFileInfo",
+    "VegaLiteChart",
     "Vertical",
     "Video",
     "Welcome",

@@ -28,6 +28,7 @@ from bastion.protocol.app.blocks import (
     Tabs,
     Vertical,
 )
+from bastion.protocol.app.charts import ChartImage, PlotlyChart, VegaLiteChart
 from bastion.protocol.app.chat import ChatInput, ChatMessage
 from bastion.protocol.app.data import DataFrame, FetchRows, Rows
 from bastion.protocol.app.embed import Frame, Html
@@ -134,6 +135,9 @@ Element = (
     | SelectSlider
     | TextInput
     | NumberInput
+    | VegaLiteChart
+    | PlotlyChart
+    | ChartImage
     | Image
     | Audio
     | Video

@@ -9,6 +9,7 @@ here (`TEXT_PATHS["dataframe_cells"] = ...`) once they merge `guard`.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import urllib.parse
 from collections.abc import Callable
@@ -446,3 +447,75 @@ def _write_stream(st: Any, payloads: list[str]) -> None:
 
 TEXT_PATHS["chat_message_and_input"] = _chat
 TEXT_PATHS["write_stream"] = _write_stream
+
+
+def _dataframes(st: Any, payloads: list[str]) -> None:
+    # Cells, column names and the index as text; a link column keeps only safe schemes.
+    import pandas as pd
+
+    frame = pd.DataFrame({p[:60] + str(i): [p] * 3 for i, p in enumerate(payloads[:40])})
+    st.dataframe(frame)
+    st.table(pd.DataFrame({"cell": payloads[:40]}, index=payloads[40:80]))
+    links = pd.DataFrame(
+        {"link": ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>"]}
+    )
+    st.dataframe(
+        links, column_config={"link": st.column_config.LinkColumn(display_text=payloads[0])}
+    )
+    st.data_editor(pd.DataFrame({"edit": payloads[:20]}), key="xss-editor")
+
+
+def _charts(st: Any, payloads: list[str]) -> None:
+    # Titles, axis and legend labels, tooltips: Vega draws them as SVG text, never as markup.
+    import pandas as pd
+
+    data = pd.DataFrame(
+        {"x": range(5), **{p[:40] + str(i): range(5) for i, p in enumerate(payloads[:6])}}
+    )
+    st.line_chart(data, x="x", x_label=payloads[0], y_label=payloads[1])
+    st.vega_lite_chart(
+        pd.DataFrame({"a": payloads[:10], "b": range(10)}),
+        {
+            "title": payloads[2],
+            "mark": {"type": "bar", "tooltip": True},
+            "encoding": {
+                "x": {"field": "a", "type": "nominal"},
+                "y": {"field": "b", "type": "quantitative"},
+            },
+        },
+    )
+
+
+def _inputs(st: Any, payloads: list[str]) -> None:
+    for i, p in enumerate(payloads[:60]):
+        st.date_input(p, key=f"d{i}", help=p)
+        st.time_input(p, key=f"t{i}")
+        st.color_picker(p, key=f"c{i}")
+    st.pills(payloads[0], payloads[:40], key="pills")
+    st.segmented_control(payloads[1], payloads[:40], key="segmented")
+    st.feedback("stars", key="feedback")
+
+
+def _extras(st: Any, payloads: list[str]) -> None:
+    from bastion.app.errors import InvalidArgument
+
+    for p in payloads:
+        st.badge(p.replace("[", "(").replace("]", ")"))
+        # LaTeX that does not parse (a `%` comments the rest out) is refused, not shown.
+        with contextlib.suppress(InvalidArgument):
+            st.latex(r"\text{" + p.replace("{", "(").replace("}", ")").replace("\\", "/") + "}")
+    st.help(_Shown(payloads[0]))
+
+
+class _Shown:
+    """An object whose repr and docstring are payloads, for st.help."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.__doc__ = text
+
+
+TEXT_PATHS["dataframe_cells_and_columns"] = _dataframes
+TEXT_PATHS["chart_titles_labels_tooltips"] = _charts
+TEXT_PATHS["date_time_color_pills_labels"] = _inputs
+TEXT_PATHS["badge_latex_help"] = _extras

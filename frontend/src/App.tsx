@@ -3,10 +3,11 @@ import type { Theme } from "./generated/protocol";
 import { SessionContext } from "./context";
 import { Children, RunContext, type RenderContext } from "./render";
 import type { Session } from "./session";
+import { NavMenu } from "./elements/pages";
 
 export function App({ session }: { session: Session }) {
   const state = useSyncExternalStore(session.subscribe, session.snapshot);
-  const { tree, connection, error, pageConfig, theme } = state;
+  const { tree, connection, error, pageConfig, theme, navigation, pageNotFound } = state;
   const ctx = useMemo<RenderContext>(
     () => ({ run: tree.run, running: tree.running, formEpoch: state.formEpoch }),
     [tree.run, tree.running, state.formEpoch],
@@ -25,7 +26,9 @@ export function App({ session }: { session: Session }) {
   const [sidebarOpen, setSidebarOpen] = useState<boolean | null>(null);
   const sidebarShown = sidebarOpen ?? pageConfig.initial_sidebar_state !== "collapsed";
   const [main, sidebar] = tree.roots;
-  const hasSidebar = sidebar !== undefined && sidebar.children.some((c) => c !== undefined);
+  const sideNav = navigation !== null && navigation.position === "sidebar" && navigation.pages.length > 1;
+  const topNav = navigation !== null && navigation.position === "top" && navigation.pages.length > 1;
+  const hasSidebar = (sidebar !== undefined && sidebar.children.some((c) => c !== undefined)) || sideNav;
   return (
     <SessionContext.Provider value={session}>
       <RunContext.Provider value={ctx}>
@@ -36,6 +39,11 @@ export function App({ session }: { session: Session }) {
         data-running={tree.running}
         data-connection={connection}
       >
+        {topNav && navigation ? (
+          <header className="top-nav">
+            <NavMenu nav={navigation} />
+          </header>
+        ) : null}
         <header className="toolbar" data-testid="stToolbar">
           {tree.running ? (
             <span className="status running" data-testid="stStatusWidget" role="status">
@@ -59,7 +67,7 @@ export function App({ session }: { session: Session }) {
             {error}
           </div>
         ) : null}
-        {hasSidebar && sidebar ? (
+        {hasSidebar ? (
           <>
             <button
               type="button"
@@ -73,13 +81,22 @@ export function App({ session }: { session: Session }) {
             </button>
             {sidebarShown ? (
               <aside className="sidebar" data-testid="stSidebar">
-                <Children node={sidebar} />
+                {sideNav && navigation ? <NavMenu nav={navigation} /> : null}
+                {sidebar ? <Children node={sidebar} /> : null}
               </aside>
             ) : null}
           </>
         ) : null}
-        <main className="main" data-testid="stMain">
-          <div className="main-inner">{main ? <Children node={main} /> : null}</div>
+        <main className={`main${topNav ? " with-top-nav" : ""}`} data-testid="stMain">
+          <div className="main-inner">
+            {pageNotFound !== null ? (
+              <div className="alert alert-warning" role="alert" data-testid="stPageNotFound">
+                <div>
+                  <strong>Page not found.</strong> This app has no page at “/{pageNotFound}”; here is
+                  its main page instead.
+                </div>
+              </div>
+            ) : null}{main ? <Children node={main} /> : null}</div>
         </main>
       </div>
       </RunContext.Provider>

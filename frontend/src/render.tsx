@@ -7,6 +7,7 @@ import { Html, unwrapParagraph } from "./Html";
 import type { BlockNode, TreeNode } from "./tree";
 import * as text from "./elements/text";
 import * as widgets from "./elements/widgets";
+import { PageLinkView } from "./elements/pages";
 
 function ElementView({ el }: { el: Element }): ReactNode {
   switch (el.type) {
@@ -54,6 +55,8 @@ function ElementView({ el }: { el: Element }): ReactNode {
       return <widgets.TextInputView el={el} />;
     case "number_input":
       return <widgets.NumberInputView el={el} />;
+    case "page_link":
+      return <PageLinkView el={el} />;
     default:
       return null;
   }

@@ -13,6 +13,7 @@ from typing import Any
 from bastion._version import __version__ as __version__
 
 __all__ = [
+    "Page",
     "__version__",
     "balloons",
     "button",
@@ -35,7 +36,9 @@ __all__ = [
     "markdown",
     "metric",
     "multiselect",
+    "navigation",
     "number_input",
+    "page_link",
     "progress",
     "query_params",
     "radio",
@@ -51,6 +54,7 @@ __all__ = [
     "stop",
     "subheader",
     "success",
+    "switch_page",
     "tabs",
     "text",
     "text_area",

@@ -136,3 +136,15 @@ from bastion.app.elements.text_input import (
 from bastion.app.elements.write import (
     write as write,
 )
+from bastion.app.pages import (
+    Page as Page,
+)
+from bastion.app.pages import (
+    navigation as navigation,
+)
+from bastion.app.pages import (
+    page_link as page_link,
+)
+from bastion.app.pages import (
+    switch_page as switch_page,
+)

@@ -6,7 +6,17 @@ export const PROTOCOL_VERSION = 1;
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Event".
  */
-export type Event = NewElement | NewBlock | Same | RunStarted | RunFinished | PageConfig | QueryChanged;
+export type Event =
+  | NewElement
+  | NewBlock
+  | Same
+  | RunStarted
+  | RunFinished
+  | PageConfig
+  | QueryChanged
+  | Navigation
+  | PageNotFound
+  | AuthRedirect;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Element".
@@ -33,7 +43,8 @@ export type Element =
   | Slider
   | SelectSlider
   | TextInput
-  | NumberInput;
+  | NumberInput
+  | PageLink;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Block".
@@ -52,6 +63,7 @@ export type ServerMsg = Welcome | Refused | Batch;
 
 export interface AppProtocol {
   Alert?: Alert;
+  AuthRedirect?: AuthRedirect;
   Balloons?: Balloons;
   Batch?: Batch;
   Block?: Block;
@@ -74,10 +86,14 @@ export interface AppProtocol {
   Markdown?: Markdown;
   Metric?: Metric;
   Multiselect?: Multiselect;
+  NavPage?: NavPage;
+  Navigation?: Navigation;
   NewBlock?: NewBlock;
   NewElement?: NewElement;
   NumberInput?: NumberInput;
   PageConfig?: PageConfig;
+  PageLink?: PageLink;
+  PageNotFound?: PageNotFound;
   Progress?: Progress;
   QueryChanged?: QueryChanged;
   Radio?: Radio;
@@ -110,6 +126,16 @@ export interface Alert {
   icon?: string | null;
   kind: "error" | "info" | "success" | "warning";
   type: "alert";
+}
+/**
+ * `st.login()`, `st.logout()`: the browser goes to this same-origin path, never a full URL.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "AuthRedirect".
+ */
+export interface AuthRedirect {
+  path: string;
+  type: "auth_redirect";
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
@@ -414,6 +440,22 @@ export interface NumberInput {
   value: number | null;
 }
 /**
+ * `st.page_link`: to one of the app's pages (`url_path`) or to an external `href`.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "PageLink".
+ */
+export interface PageLink {
+  disabled?: boolean;
+  help_html?: string | null;
+  href?: string | null;
+  icon?: string | null;
+  label_html: string;
+  type: "page_link";
+  url_path?: string | null;
+  use_container_width?: boolean;
+}
+/**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "NewBlock".
  */
@@ -543,6 +585,45 @@ export interface QueryChanged {
   type: "query";
 }
 /**
+ * The app's pages and which one this run shows (sent at the start of every multipage run).
+ *
+ *     The client shows the menu, sets the tab title from the current page (unless
+ *     `st.set_page_config(page_title=)` gave one), and puts `current` in its URL: a change the
+ *     client did not ask for (`st.switch_page`) becomes a new history entry.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Navigation".
+ */
+export interface Navigation {
+  current: string;
+  expanded?: boolean;
+  pages: NavPage[];
+  position?: "hidden" | "sidebar" | "top";
+  type: "navigation";
+}
+/**
+ * One entry of the navigation menu. `title` and `icon` are plain text.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "NavPage".
+ */
+export interface NavPage {
+  icon?: string | null;
+  section?: string | null;
+  title: string;
+  url_path: string;
+}
+/**
+ * The client asked for a page the app does not have; the server shows the default page.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "PageNotFound".
+ */
+export interface PageNotFound {
+  page: string;
+  type: "page_not_found";
+}
+/**
  * First frame of every connection.
  *
  * This interface was referenced by `AppProtocol`'s JSON-Schema
@@ -550,6 +631,7 @@ export interface QueryChanged {
  */
 export interface Hello {
   csrf_token?: string | null;
+  page?: string;
   protocol: number;
   query_string?: string;
   resume_token?: string | null;
@@ -563,6 +645,7 @@ export interface Hello {
  */
 export interface Rerun {
   fragment_id?: string | null;
+  page?: string | null;
   query_string?: string | null;
   type: "rerun";
   widgets?: {

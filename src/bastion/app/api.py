@@ -59,6 +59,7 @@ ELEMENTS: dict[str, str] = {
     "form": _E + "form",
     "form_submit_button": _E + "form",
     "echo": _E + "echo",
+    "page_link": "bastion.app.pages",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.
@@ -70,6 +71,9 @@ OTHERS: dict[str, str] = {
     "query_params": "bastion.app.api",
     "secrets": "bastion.app.api",
     "sidebar": "bastion.app.api",
+    "navigation": "bastion.app.pages",
+    "Page": "bastion.app.pages",
+    "switch_page": "bastion.app.pages",
 }
 
 

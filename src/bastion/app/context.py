@@ -35,6 +35,7 @@ class RunContext:
         "forms_submittable",
         "in_callback",
         "interrupt",
+        "page_salt",
         "run",
         "session",
         "stack",
@@ -60,6 +61,7 @@ class RunContext:
         self.interrupt = NONE
         self.wake: threading.Event | None = None  # set on interrupt: ends a time.sleep early
         self.in_callback = False
+        self.page_salt = ""  # multipage: the page whose widgets are being created (see pages.py)
 
     def check(self) -> None:
         """An interrupt point: unwind the script if a rerun or stop was requested."""

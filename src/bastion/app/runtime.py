@@ -21,6 +21,7 @@ import msgspec
 from bastion._version import __version__
 from bastion.app.config import AppConfig
 from bastion.app.context import install_interruptible_sleep
+from bastion.app.pages import AppPages
 from bastion.app.runner import Interrupter, Workers
 from bastion.app.script import Script
 from bastion.app.secrets import Secrets
@@ -43,6 +44,7 @@ class Runtime:
         self.config = config or AppConfig()
         self.secrets = secrets if secrets is not None else Secrets.for_script(script.directory)
         self.workers = workers or Workers()
+        self.pages = AppPages(script)
         self.interrupter = Interrupter(grace=self.config.runner.interrupt_grace_ms / 1000)
         install_interruptible_sleep()
         self._lock = threading.Lock()
@@ -95,6 +97,7 @@ class Runtime:
             session = self.new_session(client, user=user)
         else:
             session.attach(client)
+        session.page = hello.page  # checked against the app's pages when the run starts
         if hello.query_string and not resumed:
             from urllib.parse import parse_qsl
 

@@ -46,6 +46,7 @@ from bastion.protocol.app import (
 )
 
 if TYPE_CHECKING:
+    from bastion.app.pages import StreamlitPage
     from bastion.app.runtime import Runtime
 
 _encode = msgspec.json.encode
@@ -81,6 +82,11 @@ class AppSession:
         self.query: list[tuple[str, str]] = []
         self.resume_token = ""
         self.user: str | None = None
+        self.page = ""  # multipage: the URL path of the page shown ("" the default; see pages.py)
+        self.page_table: dict[
+            str, tuple[str, str | None, str | None]
+        ] = {}  # url: title, icon, file
+        self.nav_pages: dict[str, StreamlitPage] | None = None
         self.disconnected_at: float | None = None
         self.sources: dict[Path, object] | None = None  # AppTest: what each element shows
         self._client: SessionClient = client
@@ -100,7 +106,9 @@ class AppSession:
     def handle(self, msg: ClientMsg) -> None:
         """Act on one decoded client message. Never blocks; never runs the script inline."""
         if isinstance(msg, Rerun):
-            self._runner.request_rerun(RunRequest(dict(msg.widgets), None, msg.query_string))
+            self._runner.request_rerun(
+                RunRequest(dict(msg.widgets), None, msg.query_string, msg.page)
+            )
         elif isinstance(msg, Submit):
             self._runner.request_rerun(RunRequest(dict(msg.widgets), (msg.form, msg.button)))
         elif isinstance(msg, Stop):
@@ -151,6 +159,8 @@ class AppSession:
     def run_started(self, ctx: RunContext, request: RunRequest, refresh: list[str]) -> None:
         if request.query_string is not None:
             self.query = parse_qsl(request.query_string, keep_blank_values=True)
+        if request.page is not None:
+            self.page = request.page
         if ctx is self._muted:
             return
         if refresh:

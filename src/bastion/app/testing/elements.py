@@ -551,6 +551,28 @@ def classify(node: Node) -> type[Element]:
     return _BY_BLOCK.get(type(block), Block)
 
 
+class PageLink(Element):
+    """`st.page_link`: `.value` is its label; `.url_path` (an app page) or `.href` (external)."""
+
+    type = "page_link"
+
+    @property
+    def label(self) -> str:
+        return str(self._node.source)
+
+    @property
+    def url_path(self) -> str | None:
+        return self.proto.url_path  # type: ignore[no-any-return]
+
+    @property
+    def href(self) -> str | None:
+        return self.proto.href  # type: ignore[no-any-return]
+
+    @property
+    def disabled(self) -> bool:
+        return bool(self.proto.disabled)
+
+
 _BY_ELEMENT: dict[type, type[Element]] = {
     p.Text: Text,
     p.Code: Code,
@@ -568,6 +590,7 @@ _BY_ELEMENT: dict[type, type[Element]] = {
     p.Slider: Slider,
     p.SelectSlider: SelectSlider,
     p.NumberInput: NumberInput,
+    p.PageLink: PageLink,
 }
 _BY_BLOCK: dict[type, type[Element]] = {
     p.Column: Column,
@@ -618,6 +641,7 @@ TYPES: dict[str, tuple[type[Element], ...]] = {
         Container,
     )
 }
+TYPES["page_link"] = (PageLink,)
 TYPES["button"] = (Button, FormSubmitButton)
 TYPES["_widgets"] = (Widget,)
 TYPES["form_submit_button"] = (FormSubmitButton,)

@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 from bastion.protocol.app import (
     ROOT_MAIN,
     ROOT_SIDEBAR,
+    AuthRedirect,
     Batch,
     Block,
     Element,
+    Navigation,
     NewBlock,
     NewElement,
     PageConfig,
+    PageNotFound,
     Path,
     QueryChanged,
     RunFinished,
@@ -52,6 +55,9 @@ class ClientTree:
         self.page_config = PageConfig()
         self.query_string: str | None = None
         self.exceptions_in_protocol: list[str] = []
+        self.navigation: Navigation | None = None
+        self.page_not_found: str | None = None  # the last unknown page the server reported
+        self.auth_redirect: str | None = None
 
     def _parent(self, path: Path) -> Node:
         node = self.roots[path[0]]
@@ -100,6 +106,12 @@ class ClientTree:
                 self.page_config = event
             elif isinstance(event, QueryChanged):
                 self.query_string = event.query_string
+            elif isinstance(event, Navigation):
+                self.navigation = event
+            elif isinstance(event, PageNotFound):
+                self.page_not_found = event.page
+            elif isinstance(event, AuthRedirect):
+                self.auth_redirect = event.path
 
     def _drop_stale(self, node: Node) -> None:
         for i in [i for i, c in node.children.items() if c.run != self.run]:

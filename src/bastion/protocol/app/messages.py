@@ -28,6 +28,13 @@ from bastion.protocol.app.blocks import (
     Tabs,
     Vertical,
 )
+from bastion.protocol.app.pages import (
+    AuthRedirect,
+    Navigation,
+    PageLink,
+    PageName,
+    PageNotFound,
+)
 from bastion.protocol.app.text import (
     Alert,
     Balloons,
@@ -65,6 +72,7 @@ class Hello(_Msg, frozen=True, tag="hello"):
     resume_token: Token | None = None  # from a previous Welcome: reattach to that session
     csrf_token: Token | None = None  # issue 6: double-submit token, checked by the server
     query_string: QueryString = ""
+    page: PageName = ""  # multipage: the page the URL names ("" the default); checked by the server
 
 
 class Rerun(_Msg, frozen=True, tag="rerun"):
@@ -73,6 +81,7 @@ class Rerun(_Msg, frozen=True, tag="rerun"):
     widgets: WidgetValues = msgspec.field(default_factory=dict)
     query_string: QueryString | None = None  # the URL's query changed (back/forward navigation)
     fragment_id: Token | None = None  # reserved for fragments (issue 5)
+    page: PageName | None = None  # multipage: go to this page (a link, back/forward navigation)
 
 
 class Submit(_Msg, frozen=True, tag="submit"):
@@ -115,6 +124,7 @@ Element = (
     | SelectSlider
     | TextInput
     | NumberInput
+    | PageLink
 )
 
 Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab
@@ -189,7 +199,18 @@ class QueryChanged(_Msg, frozen=True, tag="query"):
     query_string: str
 
 
-Event = NewElement | NewBlock | Same | RunStarted | RunFinished | PageConfig | QueryChanged
+Event = (
+    NewElement
+    | NewBlock
+    | Same
+    | RunStarted
+    | RunFinished
+    | PageConfig
+    | QueryChanged
+    | Navigation
+    | PageNotFound
+    | AuthRedirect
+)
 
 
 class Batch(_Msg, frozen=True, tag="batch"):

@@ -33,6 +33,8 @@ __all__ = [
     "header",
     "info",
     "json",
+    "login",
+    "logout",
     "markdown",
     "metric",
     "multiselect",
@@ -61,6 +63,7 @@ __all__ = [
     "text_input",
     "title",
     "toggle",
+    "user",
     "warning",
     "write",
 ]

@@ -13,6 +13,15 @@ from bastion.app.api import (
 from bastion.app.api import (
     sidebar as sidebar,
 )
+from bastion.app.auth import (
+    login as login,
+)
+from bastion.app.auth import (
+    logout as logout,
+)
+from bastion.app.auth import (
+    user as user,
+)
 from bastion.app.elements.alert import (
     error as error,
 )

@@ -74,6 +74,9 @@ OTHERS: dict[str, str] = {
     "navigation": "bastion.app.pages",
     "Page": "bastion.app.pages",
     "switch_page": "bastion.app.pages",
+    "login": "bastion.app.auth",
+    "logout": "bastion.app.auth",
+    "user": "bastion.app.auth",
 }
 
 

@@ -15,6 +15,7 @@ import secrets as _secrets
 import sys
 import threading
 import time
+from collections.abc import Mapping
 
 import msgspec
 
@@ -71,7 +72,12 @@ class Runtime:
         return session
 
     def connect(
-        self, hello: Hello, client: SessionClient, *, user: str | None = None
+        self,
+        hello: Hello,
+        client: SessionClient,
+        *,
+        user: str | None = None,
+        user_info: Mapping[str, object] | None = None,
     ) -> tuple[AppSession | None, bytes]:
         """Answer a Hello: `(session, welcome frame)`, or `(None, refused frame)`."""
         if hello.protocol != PROTOCOL_VERSION:
@@ -97,6 +103,7 @@ class Runtime:
             session = self.new_session(client, user=user)
         else:
             session.attach(client)
+        session.user_info = dict(user_info or {}) if user is not None else {}
         session.page = hello.page  # checked against the app's pages when the run starts
         if hello.query_string and not resumed:
             from urllib.parse import parse_qsl

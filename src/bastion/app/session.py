@@ -81,7 +81,8 @@ class AppSession:
         self.state = SessionState()
         self.query: list[tuple[str, str]] = []
         self.resume_token = ""
-        self.user: str | None = None
+        self.user: str | None = None  # the login identity (see app/auth.py); binds resumes
+        self.user_info: dict[str, object] = {}  # its claims, for st.user
         self.page = ""  # multipage: the URL path of the page shown ("" the default; see pages.py)
         self.page_table: dict[
             str, tuple[str, str | None, str | None]

@@ -12,7 +12,7 @@ assets are cached for a year.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,6 +105,7 @@ def build_app(
     is_ready: Callable[[], bool] | None = None,
     options: HttpOptions | None = None,
     lifespan: Lifespan | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> ASGIApp:
     """Compose the routes; `stream` is the WebSocket route from `app_socket`."""
     options = options or HttpOptions()
@@ -119,6 +120,7 @@ def build_app(
     routes: list[BaseRoute] = [Route(HEALTH_PATH, health, methods=["GET", "HEAD"])]
     if stream is not None:
         routes.append(stream)
+    routes.extend(extra_routes)  # e.g. the login routes; before the index catch-all
     base = "/" + options.base_url_path.strip("/") if options.base_url_path.strip("/") else ""
     routes += [
         Mount("/assets", app=static.StaticAssets(options.static_root / "assets")),

@@ -20,6 +20,7 @@ from bastion.app import AppConfig, Runtime, Script
 from bastion.server import listen
 from bastion.server.app_server import STREAM_PATH, HttpOptions, build_app
 from bastion.server.app_socket import StreamEndpoint
+from bastion.server.auth.routes import AuthRoutes
 
 log = logging.getLogger("bastion.server")
 
@@ -29,10 +30,13 @@ EXPIRE_INTERVAL = 5.0
 def create_app(runtime: Runtime, *, static_root: Path | None = None) -> Any:
     """The ASGI application serving `runtime`'s app."""
     server = runtime.config.server
+    base = "/" + server.base_url_path.strip("/") if server.base_url_path.strip("/") else ""
+    auth = AuthRoutes(runtime, base)
     endpoint = StreamEndpoint(
         runtime,
         allowed_origins=server.allowed_origins,
         flush_delay=server.flush_interval_ms / 1000,
+        identify=auth.identify,
     )
 
     @asynccontextmanager
@@ -60,6 +64,7 @@ def create_app(runtime: Runtime, *, static_root: Path | None = None) -> Any:
         stream=WebSocketRoute(STREAM_PATH, endpoint),
         options=options,
         lifespan=lifespan,
+        extra_routes=auth.routes(),
     )
 
 

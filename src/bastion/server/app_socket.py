@@ -33,6 +33,7 @@ from bastion.protocol.app import Hello, ProtocolError, Refused, decode_client, e
 
 if TYPE_CHECKING:
     from bastion.app import AppSession, Runtime
+    from bastion.server.auth.cookie import Identity
 
 log = logging.getLogger("bastion.server")
 
@@ -218,9 +219,15 @@ class StreamEndpoint:
     """The raw ASGI WebSocket endpoint for one runtime's app (mount with `WebSocketRoute`)."""
 
     def __init__(
-        self, runtime: Runtime, *, allowed_origins: Iterable[str] = (), flush_delay: float = 0.003
+        self,
+        runtime: Runtime,
+        *,
+        allowed_origins: Iterable[str] = (),
+        flush_delay: float = 0.003,
+        identify: Callable[[Scope], Identity | None] | None = None,
     ) -> None:
         self.runtime = runtime
+        self.identify = identify  # login: the user of the handshake's identity cookie
         self.extra = tuple(allowed_origins)
         self.limit = runtime.config.server.max_message_size * 1024 * 1024
         self.flush_delay = flush_delay
@@ -236,10 +243,11 @@ class StreamEndpoint:
             log.warning("refused WebSocket from origin %r", origin)
             await socket.close(CLOSE_FORBIDDEN)  # before accept: the client gets HTTP 403
             return
+        identity = self.identify(scope) if self.identify is not None else None
         await send({"type": "websocket.accept"})
-        await self._serve(socket)
+        await self._serve(socket, identity)
 
-    async def _serve(self, socket: _Socket) -> None:
+    async def _serve(self, socket: _Socket, identity: Identity | None = None) -> None:
         runtime = self.runtime
         client = SocketClient(asyncio.get_running_loop(), socket.send, self.flush_delay)
         session: AppSession | None = None
@@ -255,7 +263,14 @@ class StreamEndpoint:
             if not isinstance(hello, Hello):
                 kind = type(hello).__name__.lower()
                 raise ProtocolError(f"invalid message: the first frame must be hello, not {kind}")
-            session, reply = runtime.connect(hello, client)
+            # The user comes from the cookie of this handshake, never from a frame; a resume
+            # token reattaches only a session of that same user (runtime.connect).
+            session, reply = runtime.connect(
+                hello,
+                client,
+                user=identity.user if identity is not None else None,
+                user_info=identity.claims if identity is not None else None,
+            )
             await socket.send_text(reply.decode())
             if session is None:
                 await socket.close(CLOSE_REFUSED)

@@ -1,0 +1,65 @@
+"""Login in Chromium: st.login() sends the browser to the password page (served by the server,
+no script, under the CSP), the form logs in, the app comes back with st.user; st.logout() ends
+it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from e2e_support import AppServer, start_app, stop_app
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+APP = """
+import bastion as st
+if st.user.is_logged_in:
+    st.write(f"Welcome, {st.user.name}")
+    if st.button("Log out"):
+        st.logout()
+else:
+    st.write("Nobody here")
+    if st.button("Log in"):
+        st.login()
+"""
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    root = tmp_path_factory.mktemp("login")
+    (root / "app.py").write_text(APP)
+    (root / ".bastion").mkdir()
+    hashed = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("open sesame")
+    (root / ".bastion" / "secrets.toml").write_text(
+        f'[auth]\ncookie_secret = "e2e-cookie-secret-0123456789abcdef"\n'
+        f'[auth.passwords]\ngrace = "{hashed}"\n'
+    )
+    server = start_app(["run", str(root / "app.py")], root)
+    yield server
+    stop_app(server)
+
+
+def test_password_login_and_logout_in_the_browser(page: Any, app: AppServer) -> None:
+    page.goto(app.url)
+    expect(page.get_by_text("Nobody here")).to_be_visible()
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    page.get_by_label("User name").fill("grace")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_contain_text("Wrong user name or password")
+    page.get_by_label("User name").fill("grace")
+    page.get_by_label("Password").fill("open sesame")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Welcome, grace")).to_be_visible()
+    assert page.url == app.url
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert cookies["_bastion_user"]["httpOnly"] is True
+    assert cookies["_bastion_user"]["sameSite"] == "Lax"
+    assert page.evaluate("document.cookie").find("_bastion_user") == -1, "HttpOnly"
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("Nobody here")).to_be_visible()
+    assert "_bastion_user" not in {c["name"] for c in page.context.cookies()}

@@ -69,3 +69,23 @@ def test_unknown_page_shows_main_page_and_a_message(page: Any, app: AppServer) -
     expect(page.get_by_test_id("stPageNotFound")).to_contain_text("Page not found")
     expect(heading(page, "Main page")).to_be_visible()
     assert page.url == app.url
+
+
+@pytest.fixture(scope="module")
+def top_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    server = start_app(["run", str(APPS / "mpa_top" / "app.py")], tmp_path_factory.mktemp("top"))
+    yield server
+    stop_app(server)
+
+
+def test_navigation_at_the_top_with_sections_and_function_pages(
+    page: Any, top_app: AppServer
+) -> None:
+    page.goto(top_app.url + "two")
+    expect(heading(page, "Second section page")).to_be_visible()
+    top = page.get_by_test_id("stTopNav")
+    expect(top).to_contain_text("One")
+    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+    top.get_by_role("link", name="first").click()
+    expect(heading(page, "First section page")).to_be_visible()
+    assert page.url == top_app.url

@@ -23,6 +23,7 @@ pages is a rerun: the widgets of a page no longer rendered are dropped at its en
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import threading
@@ -234,7 +235,7 @@ class AppPages:
             return True
         stamp = self._main.stamp()
         if stamp != self._nav_stamp:
-            self._nav_source = "navigation" in self._main.source_text()
+            self._nav_source = _calls_navigation(self._main.source_text())
             self._nav_stamp = stamp
         return self._nav_source
 
@@ -270,6 +271,24 @@ class AppPages:
         with self._lock:
             self._folder, self._folder_stamp = tuple(pages), stamp
         return self._folder
+
+
+def _calls_navigation(source: str) -> bool:
+    """Whether the source calls something named `navigation` (comments and strings do not count).
+
+    Decided before the first run, so that a deep link to a declared page runs the entrypoint
+    rather than a file of a `pages/` folder the app does not use."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False  # the run reports the error
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name == "navigation":
+                return True
+    return False
 
 
 def script_for_run(session: AppSession, ctx: RunContext) -> Script:

@@ -194,3 +194,12 @@ def test_hidden_position_and_function_pages() -> None:
     assert at.header[0].value == "one"
     at.switch_page("second").run()
     assert at.header[0].value == "two"
+
+
+def test_navigation_detection_ignores_comments_and_strings() -> None:
+    from bastion.app.pages import _calls_navigation
+
+    assert _calls_navigation("import bastion as st\nst.navigation([]).run()")
+    assert _calls_navigation("from bastion import navigation\nnavigation([])")
+    assert not _calls_navigation("# st.navigation is not used here\nx = 'navigation('")
+    assert not _calls_navigation("def (")

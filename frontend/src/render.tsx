@@ -8,6 +8,9 @@ import type { BlockNode, TreeNode } from "./tree";
 import * as text from "./elements/text";
 import * as widgets from "./elements/widgets";
 import { PageLinkView } from "./elements/pages";
+import * as media from "./elements/Media";
+import { FileUploaderView } from "./elements/Uploader";
+import * as inputs2 from "./elements/inputs2";
 
 function ElementView({ el }: { el: Element }): ReactNode {
   switch (el.type) {
@@ -34,7 +37,11 @@ function ElementView({ el }: { el: Element }): ReactNode {
     case "progress":
       return <text.ProgressView el={el} />;
     case "balloons":
-      return <text.BalloonsElement nonce={el.nonce} />;
+      return <text.BalloonsElement nonce={el.nonce} kind={el.kind} />;
+    case "space":
+      return <text.SpaceView el={el} />;
+    case "docstring":
+      return <text.DocStringView el={el} />;
     case "empty":
       return null;
     case "button":
@@ -57,6 +64,28 @@ function ElementView({ el }: { el: Element }): ReactNode {
       return <widgets.NumberInputView el={el} />;
     case "page_link":
       return <PageLinkView el={el} />;
+    case "image":
+      return <media.ImageView el={el} />;
+    case "audio":
+      return <media.AudioView el={el} />;
+    case "video":
+      return <media.VideoView el={el} />;
+    case "download_button":
+      return <media.DownloadButtonView el={el} />;
+    case "link_button":
+      return <media.LinkButtonView el={el} />;
+    case "logo":
+      return <media.LogoView el={el} />;
+    case "file_uploader":
+      return <FileUploaderView el={el} />;
+    case "date_input":
+      return <inputs2.DateInputView el={el} />;
+    case "time_input":
+      return <inputs2.TimeInputView el={el} />;
+    case "color_picker":
+      return <inputs2.ColorPickerView el={el} />;
+    case "button_group":
+      return <inputs2.ButtonGroupView el={el} />;
     default:
       return null;
   }

@@ -15,7 +15,7 @@ import {
 } from "./generated/protocol";
 import { applyEvents, emptyTree, type PageTree } from "./tree";
 
-export type WidgetValue = boolean | number | string | number[] | null;
+export type WidgetValue = boolean | number | string | number[] | string[] | null;
 
 export interface SessionSnapshot {
   readonly tree: PageTree;

@@ -22,6 +22,15 @@ from bastion.app.auth import (
 from bastion.app.auth import (
     user as user,
 )
+from bastion.app.caching.api import (
+    cache_data as cache_data,
+)
+from bastion.app.caching.api import (
+    cache_resource as cache_resource,
+)
+from bastion.app.connections import (
+    connection as connection,
+)
 from bastion.app.elements.alert import (
     error as error,
 )
@@ -37,8 +46,20 @@ from bastion.app.elements.alert import (
 from bastion.app.elements.alert import (
     warning as warning,
 )
+from bastion.app.elements.badge import (
+    badge as badge,
+)
 from bastion.app.elements.button import (
     button as button,
+)
+from bastion.app.elements.button_group import (
+    feedback as feedback,
+)
+from bastion.app.elements.button_group import (
+    pills as pills,
+)
+from bastion.app.elements.button_group import (
+    segmented_control as segmented_control,
 )
 from bastion.app.elements.checkbox import (
     checkbox as checkbox,
@@ -46,11 +67,26 @@ from bastion.app.elements.checkbox import (
 from bastion.app.elements.checkbox import (
     toggle as toggle,
 )
+from bastion.app.elements.color_picker import (
+    color_picker as color_picker,
+)
 from bastion.app.elements.control import (
     rerun as rerun,
 )
 from bastion.app.elements.control import (
     stop as stop,
+)
+from bastion.app.elements.datetime_inputs import (
+    date_input as date_input,
+)
+from bastion.app.elements.datetime_inputs import (
+    time_input as time_input,
+)
+from bastion.app.elements.download import (
+    download_button as download_button,
+)
+from bastion.app.elements.download import (
+    link_button as link_button,
 )
 from bastion.app.elements.echo import (
     echo as echo,
@@ -60,6 +96,15 @@ from bastion.app.elements.form import (
 )
 from bastion.app.elements.form import (
     form_submit_button as form_submit_button,
+)
+from bastion.app.elements.help import (
+    help as help,
+)
+from bastion.app.elements.image import (
+    image as image,
+)
+from bastion.app.elements.image import (
+    logo as logo,
 )
 from bastion.app.elements.json import (
     json as json,
@@ -79,6 +124,9 @@ from bastion.app.elements.layout import (
 from bastion.app.elements.layout import (
     tabs as tabs,
 )
+from bastion.app.elements.math import (
+    latex as latex,
+)
 from bastion.app.elements.metric import (
     metric as metric,
 )
@@ -88,8 +136,20 @@ from bastion.app.elements.multiselect import (
 from bastion.app.elements.number_input import (
     number_input as number_input,
 )
+from bastion.app.elements.options import (
+    get_option as get_option,
+)
+from bastion.app.elements.options import (
+    set_option as set_option,
+)
 from bastion.app.elements.page import (
     set_page_config as set_page_config,
+)
+from bastion.app.elements.player import (
+    audio as audio,
+)
+from bastion.app.elements.player import (
+    video as video,
 )
 from bastion.app.elements.radio import (
     radio as radio,
@@ -103,11 +163,17 @@ from bastion.app.elements.slider import (
 from bastion.app.elements.slider import (
     slider as slider,
 )
+from bastion.app.elements.space import (
+    space as space,
+)
 from bastion.app.elements.status import (
     balloons as balloons,
 )
 from bastion.app.elements.status import (
     progress as progress,
+)
+from bastion.app.elements.status import (
+    snow as snow,
 )
 from bastion.app.elements.status import (
     spinner as spinner,
@@ -141,6 +207,12 @@ from bastion.app.elements.text_input import (
 )
 from bastion.app.elements.text_input import (
     text_input as text_input,
+)
+from bastion.app.elements.uploader import (
+    camera_input as camera_input,
+)
+from bastion.app.elements.uploader import (
+    file_uploader as file_uploader,
 )
 from bastion.app.elements.write import (
     write as write,

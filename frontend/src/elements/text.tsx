@@ -3,12 +3,14 @@ import { lazy, Suspense, useEffect, useState } from "react";
 import type {
   Alert,
   Code,
+  DocString,
   ExceptionInfo,
   Heading,
   Json,
   Markdown,
   Metric,
   Progress,
+  Space,
   Spinner,
   Text,
 } from "../generated/protocol";
@@ -182,11 +184,47 @@ function ProgressFill({ value }: { value: number }) {
   return <div className="progress-fill" ref={(node) => node?.style.setProperty("width", `${value}%`)} />;
 }
 
-export function BalloonsElement({ nonce }: { nonce: number }) {
+export function BalloonsElement({ nonce, kind }: { nonce: number; kind?: "balloons" | "snow" }) {
   return (
     <Suspense fallback={null}>
-      <BalloonsView nonce={nonce} />
+      <BalloonsView nonce={nonce} kind={kind ?? "balloons"} />
     </Suspense>
+  );
+}
+
+const SPACE_REM = { small: 0.75, medium: 2.5, large: 4.25 } as const;
+
+export function SpaceView({ el }: { el: Space }) {
+  const size = el.size ?? "small";
+  const height = typeof size === "number" ? `${size}px` : `${SPACE_REM[size]}rem`;
+  return <div data-testid="stSpace" ref={(node) => node?.style.setProperty("height", height)} />;
+}
+
+/** st.help: every field is plain text. */
+export function DocStringView({ el }: { el: DocString }) {
+  return (
+    <div className="docstring" data-testid="stHelp">
+      <div className="docstring-head">
+        {el.name ? <code className="docstring-name">{el.name}</code> : null}
+        {el.signature ? <code>{el.signature}</code> : null}
+        <span className="docstring-type">{el.type_name}</span>
+      </div>
+      {el.value ? <pre className="docstring-value">{el.value}</pre> : null}
+      {el.doc ? <pre className="docstring-doc">{el.doc}</pre> : null}
+      {el.members && el.members.length ? (
+        <table className="docstring-members">
+          <tbody>
+            {el.members.map((m) => (
+              <tr key={m.name}>
+                <td><code>{m.name}</code></td>
+                <td className="docstring-type">{m.type_name}</td>
+                <td>{m.value}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
   );
 }
 

@@ -31,7 +31,7 @@ type Visibility = "visible" | "hidden" | "collapsed" | undefined;
 
 /** Local widget state that resets to the server's value when the element is re-sent or the
  *  enclosing form is cleared. */
-function useWidgetState<T>(serverValue: T, element: object): [T, (value: T) => void] {
+export function useWidgetState<T>(serverValue: T, element: object): [T, (value: T) => void] {
   const form = useContext(FormContext);
   const epoch = form?.epoch ?? 0;
   const [value, setValue] = useState(serverValue);
@@ -43,12 +43,12 @@ function useWidgetState<T>(serverValue: T, element: object): [T, (value: T) => v
   return [value, setValue];
 }
 
-function useCommit(id: string, formId: string | null | undefined): (value: WidgetValue) => void {
+export function useCommit(id: string, formId: string | null | undefined): (value: WidgetValue) => void {
   const session = useSession();
   return (value) => session.setWidget(id, value, formId);
 }
 
-function Label({
+export function Label({
   label_html,
   visibility,
   htmlFor,
@@ -70,7 +70,7 @@ function Label({
   );
 }
 
-function Widget({ testId, children, disabled }: { testId: string; children: ReactNode; disabled?: boolean }) {
+export function Widget({ testId, children, disabled }: { testId: string; children: ReactNode; disabled?: boolean }) {
   return (
     <div className={`widget${disabled ? " disabled" : ""}`} data-testid={testId}>
       {children}

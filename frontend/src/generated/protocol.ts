@@ -35,6 +35,8 @@ export type Element =
   | Progress
   | Balloons
   | Empty
+  | Space
+  | DocString
   | Button
   | Checkbox
   | Radio
@@ -44,7 +46,18 @@ export type Element =
   | SelectSlider
   | TextInput
   | NumberInput
-  | PageLink;
+  | PageLink
+  | Image
+  | Audio
+  | Video
+  | FileUploader
+  | DownloadButton
+  | LinkButton
+  | Logo
+  | DateInput
+  | TimeInput
+  | ColorPicker
+  | ButtonGroup;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Block".
@@ -63,26 +76,38 @@ export type ServerMsg = Welcome | Refused | Batch;
 
 export interface AppProtocol {
   Alert?: Alert;
+  Audio?: Audio;
   AuthRedirect?: AuthRedirect;
   Balloons?: Balloons;
   Batch?: Batch;
   Block?: Block;
   Button?: Button;
+  ButtonGroup?: ButtonGroup;
   Checkbox?: Checkbox;
   ClientMsg?: ClientMsg;
   Code?: Code;
+  ColorPicker?: ColorPicker;
   Column?: Column;
   Columns?: Columns;
+  DateInput?: DateInput;
   Divider?: Divider;
+  DocMember?: DocMember;
+  DocString?: DocString;
+  DownloadButton?: DownloadButton;
   Element?: Element;
   Empty?: Empty;
   Event?: Event;
   ExceptionInfo?: ExceptionInfo;
   Expander?: Expander;
+  FileUploader?: FileUploader;
   Form?: Form;
   Heading?: Heading;
   Hello?: Hello;
+  Image?: Image;
+  ImageItem?: ImageItem;
   Json?: Json;
+  LinkButton?: LinkButton;
+  Logo?: Logo;
   Markdown?: Markdown;
   Metric?: Metric;
   Multiselect?: Multiselect;
@@ -106,15 +131,20 @@ export interface AppProtocol {
   Selectbox?: Selectbox;
   ServerMsg?: ServerMsg;
   Slider?: Slider;
+  Space?: Space;
   Spinner?: Spinner;
   Stop?: Stop;
   Submit?: Submit;
+  Subtitle?: Subtitle;
   Tab?: Tab;
   Tabs?: Tabs;
   Text?: Text;
   TextInput?: TextInput;
   Theme?: Theme;
+  TimeInput?: TimeInput;
+  UploadedFileInfo?: UploadedFileInfo;
   Vertical?: Vertical;
+  Video?: Video;
   Welcome?: Welcome;
 }
 /**
@@ -126,6 +156,19 @@ export interface Alert {
   icon?: string | null;
   kind: "error" | "info" | "success" | "warning";
   type: "alert";
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Audio".
+ */
+export interface Audio {
+  autoplay?: boolean;
+  end_time?: number | null;
+  loop?: boolean;
+  mimetype?: string;
+  start_time?: number;
+  type: "audio";
+  url: string;
 }
 /**
  * `st.login()`, `st.logout()`: the browser goes to this same-origin path, never a full URL.
@@ -142,6 +185,7 @@ export interface AuthRedirect {
  * via the `definition` "Balloons".
  */
 export interface Balloons {
+  kind?: "balloons" | "snow";
   nonce: number;
   type: "balloons";
 }
@@ -274,6 +318,40 @@ export interface Progress {
  */
 export interface Empty {
   type: "empty";
+}
+/**
+ * `st.space()`: vertical room, in rem (`small` 0.75, `medium` 2.5, `large` 4.25) or pixels.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Space".
+ */
+export interface Space {
+  size?: ("large" | "medium" | "small") | number;
+  type: "space";
+}
+/**
+ * `st.help(obj)`: what an object is. Every field is plain text.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "DocString".
+ */
+export interface DocString {
+  doc?: string;
+  members?: DocMember[];
+  name?: string;
+  signature?: string;
+  type: "docstring";
+  type_name?: string;
+  value?: string;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "DocMember".
+ */
+export interface DocMember {
+  name: string;
+  type_name?: string;
+  value?: string;
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
@@ -454,6 +532,194 @@ export interface PageLink {
   type: "page_link";
   url_path?: string | null;
   use_container_width?: boolean;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Image".
+ */
+export interface Image {
+  images: ImageItem[];
+  type: "image";
+  use_container_width?: boolean;
+  width?: number | null;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ImageItem".
+ */
+export interface ImageItem {
+  caption?: string | null;
+  url: string;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Video".
+ */
+export interface Video {
+  autoplay?: boolean;
+  end_time?: number | null;
+  loop?: boolean;
+  mimetype?: string;
+  muted?: boolean;
+  start_time?: number;
+  subtitles?: Subtitle[];
+  type: "video";
+  url: string;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Subtitle".
+ */
+export interface Subtitle {
+  label: string;
+  url: string;
+}
+/**
+ * Also `st.camera_input` (`camera=True`): the same upload path for a snapshot.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "FileUploader".
+ */
+export interface FileUploader {
+  accept?: string[];
+  camera?: boolean;
+  disabled?: boolean;
+  files?: UploadedFileInfo[];
+  form_id?: string | null;
+  help_html?: string | null;
+  id: string;
+  key?: string | null;
+  label_html: string;
+  label_visibility?: "collapsed" | "hidden" | "visible";
+  max_bytes?: number;
+  multiple?: boolean;
+  type: "file_uploader";
+  upload_url: string;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "UploadedFileInfo".
+ */
+export interface UploadedFileInfo {
+  file_id: string;
+  name: string;
+  size: number;
+  type?: string;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "DownloadButton".
+ */
+export interface DownloadButton {
+  disabled?: boolean;
+  file_name: string;
+  form_id?: string | null;
+  help_html?: string | null;
+  icon?: string | null;
+  id: string;
+  key?: string | null;
+  kind?: "primary" | "secondary" | "tertiary";
+  label_html: string;
+  on_click?: "ignore" | "rerun";
+  type: "download_button";
+  url: string;
+  use_container_width?: boolean;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "LinkButton".
+ */
+export interface LinkButton {
+  disabled?: boolean;
+  help_html?: string | null;
+  icon?: string | null;
+  kind?: "primary" | "secondary" | "tertiary";
+  label_html: string;
+  type: "link_button";
+  url: string;
+  use_container_width?: boolean;
+}
+/**
+ * Shown at the top of the sidebar (the main header when there is no sidebar), not in
+ *     the flow of elements.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Logo".
+ */
+export interface Logo {
+  icon_url?: string | null;
+  link?: string | null;
+  size?: "large" | "medium" | "small";
+  type: "logo";
+  url: string;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "DateInput".
+ */
+export interface DateInput {
+  disabled?: boolean;
+  form_id?: string | null;
+  format?: string;
+  help_html?: string | null;
+  id: string;
+  is_range?: boolean;
+  key?: string | null;
+  label_html: string;
+  label_visibility?: "collapsed" | "hidden" | "visible";
+  max: string;
+  min: string;
+  type: "date_input";
+  value: string[];
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "TimeInput".
+ */
+export interface TimeInput {
+  disabled?: boolean;
+  form_id?: string | null;
+  help_html?: string | null;
+  id: string;
+  key?: string | null;
+  label_html: string;
+  label_visibility?: "collapsed" | "hidden" | "visible";
+  step?: number;
+  type: "time_input";
+  value: string | null;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ColorPicker".
+ */
+export interface ColorPicker {
+  disabled?: boolean;
+  form_id?: string | null;
+  help_html?: string | null;
+  id: string;
+  key?: string | null;
+  label_html: string;
+  label_visibility?: "collapsed" | "hidden" | "visible";
+  type: "color_picker";
+  value: string;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ButtonGroup".
+ */
+export interface ButtonGroup {
+  disabled?: boolean;
+  form_id?: string | null;
+  help_html?: string | null;
+  id: string;
+  key?: string | null;
+  label_html: string;
+  label_visibility?: "collapsed" | "hidden" | "visible";
+  options_html: string[];
+  selection_mode?: "multi" | "single";
+  style: "faces" | "pills" | "segmented_control" | "stars" | "thumbs";
+  type: "button_group";
+  value: number[];
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema

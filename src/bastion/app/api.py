@@ -60,11 +60,32 @@ ELEMENTS: dict[str, str] = {
     "form_submit_button": _E + "form",
     "echo": _E + "echo",
     "page_link": "bastion.app.pages",
+    "latex": _E + "math",
+    "badge": _E + "badge",
+    "space": _E + "space",
+    "help": _E + "help",
+    "snow": _E + "status",
+    "image": _E + "image",
+    "logo": _E + "image",
+    "audio": _E + "player",
+    "video": _E + "player",
+    "file_uploader": _E + "uploader",
+    "camera_input": _E + "uploader",
+    "download_button": _E + "download",
+    "link_button": _E + "download",
+    "date_input": _E + "datetime_inputs",
+    "time_input": _E + "datetime_inputs",
+    "color_picker": _E + "color_picker",
+    "pills": _E + "button_group",
+    "segmented_control": _E + "button_group",
+    "feedback": _E + "button_group",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.
 OTHERS: dict[str, str] = {
     "set_page_config": _E + "page",
+    "get_option": _E + "options",
+    "set_option": _E + "options",
     "rerun": _E + "control",
     "stop": _E + "control",
     "session_state": "bastion.app.api",
@@ -77,6 +98,9 @@ OTHERS: dict[str, str] = {
     "login": "bastion.app.auth",
     "logout": "bastion.app.auth",
     "user": "bastion.app.auth",
+    "cache_data": "bastion.app.caching.api",
+    "cache_resource": "bastion.app.caching.api",
+    "connection": "bastion.app.connections",
 }
 
 

@@ -36,7 +36,12 @@ class ServerConfig(_Section):
     port: int = 8501
     base_url_path: str = ""
     max_message_size: int = 16  # MB, largest inbound WebSocket frame
-    max_upload_size: int = 200  # MB
+    max_upload_size: int = 200  # MB, largest uploaded file (enforced while streaming)
+    max_upload_session_size: int = 1024  # MB, all uploads one session holds on disk
+    max_media_session_size: int = 200  # MB, media bytes (images, downloads) held per session
+    max_media_total_size: int = 1024  # MB, media bytes held by all sessions together
+    media_grace_seconds: float = 30.0  # media no longer shown stays fetchable this long
+    enable_static_serving: bool = False  # serve ./static beside the script at /app/static/
     disconnected_session_ttl: float = 120.0  # seconds a dropped session waits for a resume
     max_sessions: int = 2000
     allowed_origins: list[str] = []  # extra origins allowed besides the server's own
@@ -50,6 +55,7 @@ class RunnerConfig(_Section):
     # How long a script may take to reach its next st.* call after a rerun or stop request
     # before it is interrupted asynchronously (see bastion.app.runner.Interrupter).
     interrupt_grace_ms: float = 50.0
+    max_cache_size: int = 1024  # MB of st.cache_data values per app; least recently used go first
 
 
 class ClientConfig(_Section):
@@ -179,3 +185,13 @@ def _env_value(section: str, name: str, value: str) -> Any:
     if getattr(field.type, "__origin__", None) is list:
         return [v.strip() for v in value.split(",") if v.strip()]
     return value
+
+
+def option_value(config: AppConfig, key: str, origin: str) -> Any:
+    """The value of ``section.optionName`` (any spelling `_check_key` accepts) in `config`."""
+    section, dot, option = key.partition(".") if isinstance(key, str) else ("", "", "")
+    if not dot or not option:
+        raise ConfigError(f"{origin}: expected a key like 'server.port', got {key!r}")
+    name = _check_key(section, option, origin)
+    field = next(f for f in msgspec.structs.fields(_SECTIONS[section]) if f.encode_name == name)
+    return getattr(getattr(config, section), field.name)

@@ -129,9 +129,29 @@ def emit(
     """
     ctx = context.get(what)
     dg = current(ctx)
-    path = next_path(ctx, dg)
-    ctx.session.write_node(ctx, path, _encode(element), False, source, widget_id)
+    if widget_id is not None and ctx.recorders:
+        ctx.recorders[-1].refuse_widget(what)
+    path = write(ctx, dg, _encode(element), False, source, widget_id)
     return DeltaGenerator(dg._path, locked=path, form_id=dg._form_id)
+
+
+def write(
+    ctx: RunContext,
+    dg: DeltaGenerator,
+    data: bytes,
+    is_block: bool,
+    source: object,
+    widget_id: str | None = None,
+) -> Path:
+    """Write an encoded node at `dg`'s next position (the one path under emit, emit_block and the
+    replay of cached elements); cached functions being computed record it."""
+    path = next_path(ctx, dg)
+    if is_block:
+        ctx.cursors[path] = 0  # a block written again (a placeholder's) starts its children over
+    ctx.session.write_node(ctx, path, data, is_block, source, widget_id)
+    for recorder in ctx.recorders:
+        recorder.record(dg, path, data, is_block, source)
+    return path
 
 
 def emit_block(
@@ -140,7 +160,5 @@ def emit_block(
     """Open a block at the next position of the current (or given) container."""
     ctx = context.get(what)
     parent = dg if dg is not None else current(ctx)
-    path = next_path(ctx, parent)
-    ctx.cursors[path] = 0  # a block written again (a placeholder's) starts its children over
-    ctx.session.write_node(ctx, path, _encode(block), True, None)
+    path = write(ctx, parent, _encode(block), True, None)
     return DeltaGenerator(path, form_id=form_id if form_id is not None else parent._form_id)

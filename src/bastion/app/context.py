@@ -36,6 +36,7 @@ class RunContext:
         "in_callback",
         "interrupt",
         "page_salt",
+        "recorders",
         "run",
         "session",
         "stack",
@@ -62,6 +63,7 @@ class RunContext:
         self.wake: threading.Event | None = None  # set on interrupt: ends a time.sleep early
         self.in_callback = False
         self.page_salt = ""  # multipage: the page whose widgets are being created (see pages.py)
+        self.recorders: list[Any] = []  # cached functions being computed (caching/replay.py)
 
     def check(self) -> None:
         """An interrupt point: unwind the script if a rerun or stop was requested."""

@@ -100,9 +100,11 @@ _ATTRIBUTES = {
     "details": {"open"},
 }
 _CLASSES = {
-    "span": {f"bst-{c}" for c in COLORS} | {f"bst-{c}-background" for c in COLORS},
+    "span": {f"bst-{c}" for c in COLORS}
+    | {f"bst-{c}-background" for c in COLORS}
+    | {f"bst-{c}-badge" for c in COLORS},
 }
-_COLOR_RE = re.compile(r":(" + "|".join(COLORS) + r")(-background)?\[([^\[\]]*)\]")
+_COLOR_RE = re.compile(r":(" + "|".join(COLORS) + r")(-background|-badge)?\[([^\[\]]*)\]")
 
 
 @functools.cache
@@ -130,8 +132,8 @@ def _md(allow_html: bool) -> MarkdownIt:
 
 
 def _colorize(rendered: str) -> str:
-    # `:red[text]` and `:blue-background[text]` (Streamlit's colour directives) become classed
-    # spans; the class names are the only ones the sanitizer lets through.
+    # `:red[text]`, `:blue-background[text]` and `:green-badge[text]` (Streamlit's directives)
+    # become classed spans; the class names are the only ones the sanitizer lets through.
     if ":" not in rendered or "[" not in rendered:
         return rendered
     return _COLOR_RE.sub(
@@ -157,3 +159,96 @@ def inline(text: str, allow_html: bool = False) -> str:
 def sanitize(fragment: str) -> str:
     """Clean an HTML fragment with the allow-list (for `st.html`-like paths and as a last step)."""
     return _cleaner().clean(fragment)
+
+
+# MathML Core presentation elements and their presentational attributes: nothing that links,
+# loads or styles. latex2mathml passes `\text{...}` through unescaped, so its output is only ever
+# trusted after this allow-list, like any other HTML.
+_MATH_TAGS = frozenset(
+    [
+        "math",
+        "mrow",
+        "mi",
+        "mn",
+        "mo",
+        "ms",
+        "mtext",
+        "mspace",
+        "msup",
+        "msub",
+        "msubsup",
+        "mfrac",
+        "msqrt",
+        "mroot",
+        "mover",
+        "munder",
+        "munderover",
+        "mtable",
+        "mtr",
+        "mtd",
+        "mstyle",
+        "mpadded",
+        "mphantom",
+        "menclose",
+        "semantics",
+        "merror",
+    ]
+)
+_MATH_ATTRIBUTES = {
+    "math": {"display"},
+    "mi": {"mathvariant"},
+    "mo": {
+        "stretchy",
+        "fence",
+        "separator",
+        "lspace",
+        "rspace",
+        "largeop",
+        "movablelimits",
+        "form",
+        "minsize",
+        "maxsize",
+        "accent",
+    },
+    "mstyle": {"displaystyle", "scriptlevel", "mathvariant"},
+    "mtable": {"columnalign", "rowspacing", "columnspacing", "columnlines", "rowlines"},
+    "mtd": {"columnalign", "columnspan", "rowspan"},
+    "mfrac": {"linethickness"},
+    "mspace": {"width"},
+    "menclose": {"notation"},
+    "mover": {"accent"},
+    "munder": {"accentunder"},
+    "mpadded": {"width", "height", "depth", "lspace", "voffset"},
+}
+
+
+@functools.cache
+def _math_cleaner() -> nh3.Cleaner:
+    import nh3
+
+    return nh3.Cleaner(
+        tags=set(_MATH_TAGS),
+        attributes={k: set(v) for k, v in _MATH_ATTRIBUTES.items()},
+        url_schemes=set(),
+        clean_content_tags={"script", "style"},
+        strip_comments=True,
+    )
+
+
+class LatexError(ValueError):
+    """LaTeX that the converter cannot read; the message says where."""
+
+
+@functools.lru_cache(maxsize=1024)
+def latex(text: str) -> str:
+    """Render a LaTeX math expression to sanitized MathML (display mode), on the server.
+
+    Browsers render MathML natively, so no math library ships to the page and no client code
+    interprets author input."""
+    import latex2mathml.converter
+
+    try:
+        mathml = latex2mathml.converter.convert(text, display="block")
+    except Exception as e:  # the converter raises many types for malformed input
+        raise LatexError(f"{type(e).__name__}: {e}") from None
+    return _math_cleaner().clean(mathml)

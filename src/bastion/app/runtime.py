@@ -16,18 +16,24 @@ import sys
 import threading
 import time
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from bastion._version import __version__
 from bastion.app.config import AppConfig
 from bastion.app.context import install_interruptible_sleep
+from bastion.app.media import MB, MediaStore
 from bastion.app.pages import AppPages
 from bastion.app.runner import Interrupter, Workers
 from bastion.app.script import Script
 from bastion.app.secrets import Secrets
 from bastion.app.session import AppSession, SessionClient
+from bastion.app.uploads import UploadStore
 from bastion.protocol.app import PROTOCOL_VERSION, Hello, Refused, Welcome
+
+if TYPE_CHECKING:
+    from bastion.app.caching.store import Caches
 
 _encode = msgspec.json.encode
 
@@ -51,10 +57,40 @@ class Runtime:
         self._lock = threading.Lock()
         self._sessions: dict[str, AppSession] = {}
         self._by_token: dict[str, AppSession] = {}
+        self._caches: Caches | None = None
         self._welcome_theme = self.config.theme.to_protocol()
+        server = self.config.server
+        self.media = MediaStore(
+            max_session_bytes=server.max_media_session_size * MB,
+            max_total_bytes=server.max_media_total_size * MB,
+            grace_seconds=server.media_grace_seconds,
+        )
+        self.uploads = UploadStore(
+            max_file_bytes=server.max_upload_size * MB,
+            max_session_bytes=server.max_upload_session_size * MB,
+        )
         # The script's directory is importable, as with `python app.py` (Streamlit does the same).
         if script.directory not in sys.path:
             sys.path.insert(0, script.directory)
+
+    @property
+    def caches(self) -> Caches:
+        """This app's st.cache_data / st.cache_resource entries (made on first use)."""
+        with self._lock:
+            if self._caches is None:
+                from bastion.app.caching.disk import default_directory
+                from bastion.app.caching.store import Caches
+
+                self._caches = Caches(
+                    max_bytes=self.config.runner.max_cache_size * 1024 * 1024,
+                    disk_dir=default_directory(self.script.filename),
+                )
+            return self._caches
+
+    def clear_caches(self) -> None:
+        """The operator's hook to clear every cache of this app, in memory and on disk. Nothing a
+        browser sends reaches it (Streamlit lets any viewer do this for everyone)."""
+        self.caches.clear_all()
 
     @property
     def session_count(self) -> int:
@@ -147,6 +183,8 @@ class Runtime:
             self._sessions.pop(session.id, None)
             if session.resume_token:
                 self._by_token.pop(session.resume_token, None)
+        self.media.drop_session(session.id)
+        self.uploads.drop_session(session.id)
 
     def expire(self, now: float | None = None) -> int:
         """Drop sessions disconnected for longer than the TTL; return how many."""
@@ -159,6 +197,7 @@ class Runtime:
         ]
         for s in gone:
             self.close_session(s)
+        self.media.sweep(now)
         return len(gone)
 
     def shutdown(self, timeout: float = 2.0) -> None:

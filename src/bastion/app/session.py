@@ -176,6 +176,7 @@ class AppSession:
         self._push(_encode(RunStarted(run=ctx.run)), ctx)
 
     def run_finished(self, ctx: RunContext, status: RunStatus) -> None:
+        self.runtime.media.run_finished(self.id, ctx.run, status != "rerun")
         with self._out_lock:
             if ctx is self._muted:
                 self._muted = None

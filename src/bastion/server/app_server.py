@@ -3,6 +3,8 @@
 Routes (under the base URL path):
     GET  /_bastion/health     "ok" once the app can take a browser connection
     WS   /_bastion/stream     the app protocol (see `app_socket`)
+    GET  /_bastion/media/...  media of a session's elements, by unguessable id (`media_route`)
+    *    /_bastion/upload/... file uploads, streamed to disk with limits (`upload_route`)
     GET  /assets/...          built frontend, hashed names, precompressed (see `static`)
     GET  /...                 index.html for every other path (client-side routes, multipage)
 
@@ -107,7 +109,8 @@ def build_app(
     lifespan: Lifespan | None = None,
     extra_routes: Sequence[BaseRoute] = (),
 ) -> ASGIApp:
-    """Compose the routes; `stream` is the WebSocket route from `app_socket`."""
+    """Compose the routes; `stream` is the WebSocket route from `app_socket`; `extra_routes`
+    (media, uploads...) are matched before the index page's catch-all."""
     options = options or HttpOptions()
 
     async def health(request: Request) -> Response:
@@ -120,7 +123,7 @@ def build_app(
     routes: list[BaseRoute] = [Route(HEALTH_PATH, health, methods=["GET", "HEAD"])]
     if stream is not None:
         routes.append(stream)
-    routes.extend(extra_routes)  # e.g. the login routes; before the index catch-all
+    routes += extra_routes
     base = "/" + options.base_url_path.strip("/") if options.base_url_path.strip("/") else ""
     routes += [
         Mount("/assets", app=static.StaticAssets(options.static_root / "assets")),

@@ -14,21 +14,30 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.routing import WebSocketRoute
+from starlette.routing import BaseRoute, Mount, WebSocketRoute
 
 from bastion.app import AppConfig, Runtime, Script
 from bastion.server import listen
 from bastion.server.app_server import STREAM_PATH, HttpOptions, build_app
 from bastion.server.app_socket import StreamEndpoint
+from bastion.server.app_static import STATIC_PREFIX, AppStatic
 from bastion.server.auth.routes import AuthRoutes
+from bastion.server.media_route import MediaRoute
+from bastion.server.upload_route import CsrfCheck, UploadRoute
 
 log = logging.getLogger("bastion.server")
 
 EXPIRE_INTERVAL = 5.0
 
 
-def create_app(runtime: Runtime, *, static_root: Path | None = None) -> Any:
-    """The ASGI application serving `runtime`'s app."""
+def create_app(
+    runtime: Runtime,
+    *,
+    static_root: Path | None = None,
+    upload_csrf_check: CsrfCheck | None = None,
+) -> Any:
+    """The ASGI application serving `runtime`'s app. `upload_csrf_check` is the CSRF hook of
+    the upload route (see `upload_route.CsrfCheck`)."""
     server = runtime.config.server
     base = "/" + server.base_url_path.strip("/") if server.base_url_path.strip("/") else ""
     auth = AuthRoutes(runtime, base)
@@ -55,6 +64,19 @@ def create_app(runtime: Runtime, *, static_root: Path | None = None) -> Any:
                 await warming
             await asyncio.to_thread(runtime.shutdown, 1.0)
 
+    extra: list[BaseRoute] = [
+        Mount("/_bastion/media", app=MediaRoute(runtime.media)),
+        Mount(
+            "/_bastion/upload",
+            app=UploadRoute(
+                runtime.uploads,
+                allowed_origins=server.allowed_origins,
+                csrf_check=upload_csrf_check,
+            ),
+        ),
+    ]
+    if server.enable_static_serving:
+        extra.append(Mount(STATIC_PREFIX, app=AppStatic(Path(runtime.script.directory) / "static")))
     options = HttpOptions(base_url_path=server.base_url_path)
     if static_root is not None:
         options.static_root = static_root
@@ -64,7 +86,7 @@ def create_app(runtime: Runtime, *, static_root: Path | None = None) -> Any:
         stream=WebSocketRoute(STREAM_PATH, endpoint),
         options=options,
         lifespan=lifespan,
-        extra_routes=auth.routes(),
+        extra_routes=[*extra, *auth.routes()],
     )
 
 

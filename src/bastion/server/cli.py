@@ -7,6 +7,7 @@ import click
 from bastion._version import __version__
 from bastion.server import app_cli
 from bastion.server.auth_cli import auth_group
+from bastion.server.cache_cli import cache_group
 from bastion.server.chat_cli import chat
 from bastion.server.exec_cli import exec_group
 from bastion.server.sandbox_cli import sandbox
@@ -30,3 +31,4 @@ main.add_command(exec_group)
 main.add_command(app_cli.run)
 main.add_command(app_cli.hello)
 main.add_command(auth_group)
+main.add_command(cache_group)

@@ -19,6 +19,8 @@ from starlette.datastructures import Headers
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from bastion.app.paths import UnsafePath, safe_join
+
 STATIC_DIR = Path(__file__).parent / "static"
 
 # `name-HASH.ext`: Vite's default asset names. Only these are cached as immutable.
@@ -31,22 +33,18 @@ _TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css
 def safe_asset_path(root: Path, url_path: str) -> Path | None:
     """Resolve `url_path` under `root`, or None when it is anything but a plain relative path.
 
-    Rejects empty, dot and dot-dot segments, backslashes, NUL, drive letters and anything outside a
-    conservative character set before touching the filesystem, then checks containment again after
-    resolving symlinks.
+    Built assets have conservative names, so any segment outside that character set is refused
+    first; the rest is the one safe path join (`bastion.app.paths.safe_join`): no empty, dot or
+    dot-dot segments, backslashes, NUL or drive letters, and containment checked after resolving
+    symlinks.
     """
-    segments = url_path.strip("/").split("/")
-    if not segments or any(s in ("", ".", "..") or not _SAFE_SEGMENT.match(s) for s in segments):
+    relative = url_path.strip("/")
+    if not all(_SAFE_SEGMENT.match(s) for s in relative.split("/")):
         return None
-    candidate = root.joinpath(*segments)
     try:
-        resolved = candidate.resolve(strict=True)
-        root_resolved = root.resolve(strict=True)
-    except (OSError, RuntimeError):
+        return safe_join(root, relative)
+    except UnsafePath:
         return None
-    if not resolved.is_relative_to(root_resolved) or not resolved.is_file():
-        return None
-    return resolved
 
 
 def _media_type(path: Path) -> str:

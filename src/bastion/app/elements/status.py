@@ -1,4 +1,4 @@
-"""Status elements: spinner, progress, balloons."""
+"""Status elements: spinner, progress, balloons, snow."""
 
 from __future__ import annotations
 
@@ -56,3 +56,7 @@ def progress(value: int | float, text: str | None = None) -> DeltaGenerator:
 
 def balloons() -> DeltaGenerator:
     return emit("balloons", Balloons(nonce=context.get("balloons").run), None)
+
+
+def snow() -> DeltaGenerator:
+    return emit("snow", Balloons(nonce=context.get("snow").run, kind="snow"), None)

@@ -6,6 +6,7 @@ which sends it the way a browser would; until then `.value` reads the session's 
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
@@ -41,6 +42,11 @@ class Element:
 
     def run(self, *, timeout: float | None = None) -> AppTest:
         return self.root.run(timeout=timeout)
+
+    @classmethod
+    def refine(cls, element: Any) -> builtins.type[Element]:
+        """The wrapper class for this element (one protocol type may map to several)."""
+        return cls
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(path={list(self.path)}, value={self.value!r})"
@@ -171,6 +177,22 @@ class Progress(Element):
 
 class Balloons(Element):
     type = "balloons"
+
+
+class Snow(Element):
+    type = "snow"
+
+
+class Latex(Element):
+    type = "latex"
+
+
+class Space(Element):
+    type = "space"
+
+
+class Help(Element):
+    type = "help"
 
 
 class Empty(Element):
@@ -535,7 +557,9 @@ def classify(node: Node) -> type[Element]:
         if isinstance(el, p.Heading):
             return {"title": Title, "header": Header, "subheader": Subheader}[el.level]
         if isinstance(el, p.Markdown):
-            return Caption if el.kind == "caption" else Markdown
+            return {"caption": Caption, "latex": Latex}.get(el.kind, Markdown)
+        if isinstance(el, p.Balloons):
+            return Snow if el.kind == "snow" else Balloons
         if isinstance(el, p.Alert):
             return {"success": Success, "info": Info, "warning": Warning, "error": Error}[el.kind]
         if isinstance(el, p.Button):
@@ -544,7 +568,9 @@ def classify(node: Node) -> type[Element]:
             return Toggle if el.style == "toggle" else Checkbox
         if isinstance(el, p.TextInput):
             return TextArea if el.multiline else TextInput
-        return _BY_ELEMENT.get(type(el), UnknownElement)
+        if isinstance(el, p.FileUploader):
+            return _media.CameraInput if el.camera else _media.FileUploader
+        return _BY_ELEMENT.get(type(el), UnknownElement).refine(el)
     block = node.block
     if isinstance(block, p.Vertical):
         return Container
@@ -582,8 +608,9 @@ _BY_ELEMENT: dict[type, type[Element]] = {
     p.ExceptionInfo: Exception,
     p.Spinner: Spinner,
     p.Progress: Progress,
-    p.Balloons: Balloons,
     p.Empty: Empty,
+    p.Space: Space,
+    p.DocString: Help,
     p.Radio: Radio,
     p.Selectbox: Selectbox,
     p.Multiselect: Multiselect,
@@ -623,6 +650,10 @@ TYPES: dict[str, tuple[type[Element], ...]] = {
         Spinner,
         Progress,
         Balloons,
+        Snow,
+        Latex,
+        Space,
+        Help,
         Empty,
         Checkbox,
         Toggle,
@@ -648,6 +679,10 @@ TYPES["form_submit_button"] = (FormSubmitButton,)
 TYPES["columns"] = (Column,)
 TYPES["tabs"] = (Tab,)
 
+from bastion.app.testing import inputs as _inputs  # noqa: E402 - it subclasses the above
+
+_inputs.register(_BY_ELEMENT, TYPES)
+
 
 def wrap(node: Node, root: AppTest) -> Any:
     return classify(node)(node, root)
@@ -670,3 +705,10 @@ def collect(node: Node, root: AppTest, element_type: str) -> list[Any]:
 
     walk(node)
     return found
+
+
+# Element families in their own modules register here (imported last: they subclass the above).
+from bastion.app.testing import media as _media  # noqa: E402
+
+_BY_ELEMENT.update(_media.BY_ELEMENT)
+TYPES.update(_media.TYPES)

@@ -132,6 +132,48 @@ from bastion.protocol.app.blocks import (
 from bastion.protocol.app.blocks import (
     Vertical as Vertical,
 )
+from bastion.protocol.app.inputs import (
+    ButtonGroup as ButtonGroup,
+)
+from bastion.protocol.app.inputs import (
+    ColorPicker as ColorPicker,
+)
+from bastion.protocol.app.inputs import (
+    DateInput as DateInput,
+)
+from bastion.protocol.app.inputs import (
+    TimeInput as TimeInput,
+)
+from bastion.protocol.app.media import (
+    Audio as Audio,
+)
+from bastion.protocol.app.media import (
+    DownloadButton as DownloadButton,
+)
+from bastion.protocol.app.media import (
+    FileUploader as FileUploader,
+)
+from bastion.protocol.app.media import (
+    Image as Image,
+)
+from bastion.protocol.app.media import (
+    ImageItem as ImageItem,
+)
+from bastion.protocol.app.media import (
+    LinkButton as LinkButton,
+)
+from bastion.protocol.app.media import (
+    Logo as Logo,
+)
+from bastion.protocol.app.media import (
+    Subtitle as Subtitle,
+)
+from bastion.protocol.app.media import (
+    UploadedFileInfo as UploadedFileInfo,
+)
+from bastion.protocol.app.media import (
+    Video as Video,
+)
 from bastion.protocol.app.messages import (
     Batch as Batch,
 )
@@ -244,6 +286,12 @@ from bastion.protocol.app.text import (
     Divider as Divider,
 )
 from bastion.protocol.app.text import (
+    DocMember as DocMember,
+)
+from bastion.protocol.app.text import (
+    DocString as DocString,
+)
+from bastion.protocol.app.text import (
     Empty as Empty,
 )
 from bastion.protocol.app.text import (
@@ -263,6 +311,9 @@ from bastion.protocol.app.text import (
 )
 from bastion.protocol.app.text import (
     Progress as Progress,
+)
+from bastion.protocol.app.text import (
+    Space as Space,
 )
 from bastion.protocol.app.text import (
     Spinner as Spinner,
@@ -311,28 +362,40 @@ __all__ = [
     "ROOT_MAIN",
     "ROOT_SIDEBAR",
     "Alert",
+    "Audio",
     "AuthRedirect",
     "Balloons",
     "Batch",
     "Block",
     "Button",
+    "ButtonGroup",
     "Checkbox",
     "ClientMsg",
     "Code",
+    "ColorPicker",
     "Column",
     "Columns",
+    "DateInput",
     "Divider",
+    "DocMember",
+    "DocString",
+    "DownloadButton",
     "Element",
     "Empty",
     "Event",
     "ExceptionInfo",
     "Expander",
+    "FileUploader",
     "Form",
     "Gap",
     "Heading",
     "Hello",
+    "Image",
+    "ImageItem",
     "Json",
     "LabelVisibility",
+    "LinkButton",
+    "Logo",
     "Markdown",
     "Metric",
     "Multiselect",
@@ -362,15 +425,20 @@ __all__ = [
     "Selectbox",
     "ServerMsg",
     "Slider",
+    "Space",
     "Spinner",
     "Stop",
     "Submit",
+    "Subtitle",
     "Tab",
     "Tabs",
     "Text",
     "TextInput",
     "Theme",
+    "TimeInput",
+    "UploadedFileInfo",
     "Vertical",
+    "Video",
     "Welcome",
     "WidgetValue",
     "WidgetValues",

@@ -28,6 +28,16 @@ from bastion.protocol.app.blocks import (
     Tabs,
     Vertical,
 )
+from bastion.protocol.app.inputs import ButtonGroup, ColorPicker, DateInput, TimeInput
+from bastion.protocol.app.media import (
+    Audio,
+    DownloadButton,
+    FileUploader,
+    Image,
+    LinkButton,
+    Logo,
+    Video,
+)
 from bastion.protocol.app.pages import (
     AuthRedirect,
     Navigation,
@@ -40,6 +50,7 @@ from bastion.protocol.app.text import (
     Balloons,
     Code,
     Divider,
+    DocString,
     Empty,
     ExceptionInfo,
     Heading,
@@ -47,6 +58,7 @@ from bastion.protocol.app.text import (
     Markdown,
     Metric,
     Progress,
+    Space,
     Spinner,
     Text,
 )
@@ -115,6 +127,8 @@ Element = (
     | Progress
     | Balloons
     | Empty
+    | Space
+    | DocString
     | Button
     | Checkbox
     | Radio
@@ -125,6 +139,17 @@ Element = (
     | TextInput
     | NumberInput
     | PageLink
+    | Image
+    | Audio
+    | Video
+    | FileUploader
+    | DownloadButton
+    | LinkButton
+    | Logo
+    | DateInput
+    | TimeInput
+    | ColorPicker
+    | ButtonGroup
 )
 
 Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab

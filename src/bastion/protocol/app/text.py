@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+import msgspec
+
 from bastion.protocol.app._base import _El
 
 
@@ -78,7 +80,31 @@ class Progress(_El, frozen=True, tag="progress"):
 
 class Balloons(_El, frozen=True, tag="balloons"):
     nonce: int  # differs per run so that balloons fly again when the script asks again
+    kind: Literal["balloons", "snow"] = "balloons"  # `st.snow()` is the same celebration, falling
 
 
 class Empty(_El, frozen=True, tag="empty"):
     """A placeholder (`st.empty()`): renders nothing and holds a position."""
+
+
+class Space(_El, frozen=True, tag="space"):
+    """`st.space()`: vertical room, in rem (`small` 0.75, `medium` 2.5, `large` 4.25) or pixels."""
+
+    size: Literal["small", "medium", "large"] | int = "small"
+
+
+class DocMember(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    name: str
+    type_name: str = ""
+    value: str = ""  # a one-line summary: the member's repr or its docstring's first line
+
+
+class DocString(_El, frozen=True, tag="docstring"):
+    """`st.help(obj)`: what an object is. Every field is plain text."""
+
+    name: str = ""
+    type_name: str = ""
+    signature: str = ""
+    doc: str = ""
+    value: str = ""  # the repr, for objects that are not callables, classes or modules
+    members: tuple[DocMember, ...] = ()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pageFromPath, pageHref, safeExternal, safeRedirectPath } from "./pages";
+import { pageFromPath, pageHref, safeExternal, safeRedirectPath, shownIcon } from "./pages";
 
 describe("multipage URLs", () => {
   it("names the page from the path under the base", () => {
@@ -26,5 +26,10 @@ describe("multipage URLs", () => {
     expect(safeRedirectPath("//evil.example/x")).toBeNull();
     expect(safeRedirectPath("/\\evil.example")).toBeNull();
     expect(safeRedirectPath("https://evil.example")).toBeNull();
+  });
+  it("shows emoji icons and leaves out material icon codes", () => {
+    expect(shownIcon("📈")).toBe("📈");
+    expect(shownIcon(":material/home:")).toBeNull();
+    expect(shownIcon(null)).toBeNull();
   });
 });

@@ -30,3 +30,10 @@ export function safeExternal(href: string): string | null {
 export function safeRedirectPath(path: string): string | null {
   return path.startsWith("/") && !path.startsWith("//") && !path.startsWith("/\\") ? path : null;
 }
+
+/** Page icons are emoji, shown as text. Streamlit's `:material/name:` icons need a font we do
+ *  not ship: they are left out rather than shown as their code. */
+export function shownIcon(icon: string | null | undefined): string | null {
+  if (!icon || /^:material\/[a-z0-9_]+:$/.test(icon)) return null;
+  return icon;
+}

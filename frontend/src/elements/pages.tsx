@@ -5,7 +5,7 @@ import { useState, type MouseEvent } from "react";
 import type { NavPage, Navigation, PageLink } from "../generated/protocol";
 import { useSession } from "../context";
 import { Html, unwrapParagraph } from "../Html";
-import { safeExternal } from "../pages";
+import { safeExternal, shownIcon } from "../pages";
 import { Help } from "./text";
 
 function plainClick(e: MouseEvent): boolean {
@@ -26,7 +26,7 @@ function PageAnchor({ page, current }: { page: NavPage; current: boolean }) {
         session.navigate(page.url_path);
       }}
     >
-      {page.icon ? <span className="nav-icon">{page.icon}</span> : null}
+      {shownIcon(page.icon) ? <span className="nav-icon">{shownIcon(page.icon)}</span> : null}
       <span>{page.title}</span>
     </a>
   );
@@ -78,7 +78,7 @@ export function PageLinkView({ el }: { el: PageLink }) {
   const cls = `page-link${el.disabled ? " disabled" : ""}${el.use_container_width ? " full-width" : ""}`;
   const label = (
     <>
-      {el.icon ? <span className="nav-icon">{el.icon}</span> : null}
+      {shownIcon(el.icon) ? <span className="nav-icon">{shownIcon(el.icon)}</span> : null}
       <Html as="span" html={unwrapParagraph(el.label_html)} />
     </>
   );

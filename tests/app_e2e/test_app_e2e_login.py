@@ -57,11 +57,11 @@ def test_password_login_and_logout_in_the_browser(page: Any, app: AppServer) -> 
     page.get_by_label("User name").fill("grace")
     page.get_by_label("Password").fill("wrong")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("alert")).to_contain_text("Wrong user name or password")
+    expect(page.get_by_role("alert")).to_contain_text("Wrong user name or password", timeout=30_000)
     page.get_by_label("User name").fill("grace")
     page.get_by_label("Password").fill("open sesame")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Welcome, grace")).to_be_visible()
+    expect(page.get_by_text("Welcome, grace")).to_be_visible(timeout=30_000)
     assert page.url == app.url
     cookies = {c["name"]: c for c in page.context.cookies()}
     assert cookies["_bastion_user"]["httpOnly"] is True
@@ -111,7 +111,9 @@ def test_oidc_login_in_the_browser(
         )
         page.goto(server.url)
         page.get_by_role("button", name="Log in").click()
-        expect(page.get_by_text("Welcome, Ada Lovelace")).to_be_visible()
+        # Generous: the first login imports Authlib, joserfc and cryptography in the server, and
+        # CI machines are busy.
+        expect(page.get_by_text("Welcome, Ada Lovelace")).to_be_visible(timeout=30_000)
         assert page.url == server.url
         assert idp.token_requests == 1
         assert "e2e-client-secret" not in page.content()

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from bastion.app.auth_config import AuthConfigError, parse
+from bastion.app.secrets import Secrets
 from bastion.server.auth.cookie import IdentityCookie, read_cookie
 from bastion.server.auth.passwords import AttemptLimiter, check_password
 from bastion.server.auth.routes import safe_next
@@ -159,3 +160,24 @@ def test_hash_password_cli() -> None:
     assert check_password({"bob": hashed}, "bob", "pw")
     assert not check_password({"bob": hashed}, "bob", "pw2")
     assert "pw\n" not in result.output
+
+
+def test_login_config_written_after_the_server_started_is_picked_up(tmp_path: Any) -> None:
+    from bastion.app import Runtime, Script, load_config
+    from bastion.server.auth.routes import AuthRoutes
+
+    (tmp_path / "app.py").write_text("import bastion as st\n")
+    runtime = Runtime(
+        Script(path=tmp_path / "app.py"), load_config(cwd=tmp_path, home=tmp_path, env={})
+    )
+    runtime.secrets = Secrets([tmp_path / ".bastion" / "secrets.toml"])
+    routes = AuthRoutes(runtime, "")
+    assert routes.identify({"headers": []}) is None
+    assert routes.config() is None
+    (tmp_path / ".bastion").mkdir()
+    (tmp_path / ".bastion" / "secrets.toml").write_text(
+        '[auth]\ncookie_secret = "0123456789abcdef0123"\n[auth.passwords]\na = "$argon2id$x"\n'
+    )
+    config = routes.config()
+    assert config is not None
+    assert config.has("passwords")

@@ -92,20 +92,27 @@ class AuthRoutes:
     # --- configuration -------------------------------------------------------------------------
 
     def config(self) -> AuthConfig | None:
+        """The [auth] configuration, parsed once found. Until then every call looks again (a
+        few stats while no secrets file exists), so a secrets file written after the server
+        started, or one without [auth] at first, is picked up."""
         with self._lock:
-            if not self._loaded:
-                try:
-                    self._config = auth_config.parse(self.runtime.secrets)
-                except AuthConfigError as exc:
-                    self._config_error = str(exc)
+            if self._loaded:
+                return self._config
+            secrets = self.runtime.secrets
+            try:
+                config = auth_config.parse(secrets)
+            except AuthConfigError as exc:
+                if self._config_error != str(exc):
                     log.error("login is off: %s", exc)
-                if self._config is not None:
-                    self._identity = IdentityCookie(
-                        self._config.cookie_secret, self._config.cookie_max_age
-                    )
-                    self._flow = Sealer(self._config.cookie_secret, "login-flow")
-                self._loaded = True
-            return self._config
+                self._config_error = str(exc)
+                return None
+            if config is None:
+                return None
+            self._config = config
+            self._identity = IdentityCookie(config.cookie_secret, config.cookie_max_age)
+            self._flow = Sealer(config.cookie_secret, "login-flow")
+            self._loaded = True
+            return config
 
     def identify(self, scope: Scope) -> Identity | None:
         """The user a request or WebSocket handshake carries in its identity cookie, if valid."""

@@ -5,10 +5,11 @@ import { Children, RunContext, type RenderContext } from "./render";
 import { ToastStack } from "./elements/overlays";
 import type { Session } from "./session";
 import { HeaderLogo, sidebarLayout } from "./elements/Media";
+import { NavMenu } from "./elements/pages";
 
 export function App({ session }: { session: Session }) {
   const state = useSyncExternalStore(session.subscribe, session.snapshot);
-  const { tree, connection, error, notice, pageConfig, theme } = state;
+  const { tree, connection, error, notice, pageConfig, theme, navigation, pageNotFound } = state;
   const ctx = useMemo<RenderContext>(
     () => ({ run: tree.run, running: tree.running, formEpoch: state.formEpoch, fragments: tree.fragments }),
     [tree.run, tree.running, state.formEpoch, tree.fragments],
@@ -27,7 +28,10 @@ export function App({ session }: { session: Session }) {
   const [sidebarOpen, setSidebarOpen] = useState<boolean | null>(null);
   const sidebarShown = sidebarOpen ?? pageConfig.initial_sidebar_state !== "collapsed";
   const [main, sidebar] = tree.roots;
-  const { hasSidebar, logo } = sidebarLayout(sidebar);
+  const { hasSidebar: sidebarContent, logo } = sidebarLayout(sidebar);
+  const sideNav = navigation !== null && navigation.position === "sidebar" && navigation.pages.length > 1;
+  const topNav = navigation !== null && navigation.position === "top" && navigation.pages.length > 1;
+  const hasSidebar = sidebarContent || sideNav;
   return (
     <SessionContext.Provider value={session}>
       <RunContext.Provider value={ctx}>
@@ -39,6 +43,11 @@ export function App({ session }: { session: Session }) {
         data-connection={connection}
       >
         {logo && !(hasSidebar && sidebarShown) ? <HeaderLogo logo={logo} collapsed={hasSidebar} /> : null}
+        {topNav && navigation ? (
+          <header className="top-nav">
+            <NavMenu nav={navigation} />
+          </header>
+        ) : null}
         <header className="toolbar" data-testid="stToolbar">
           {tree.running ? (
             <span className="status running" data-testid="stStatusWidget" role="status">
@@ -67,7 +76,7 @@ export function App({ session }: { session: Session }) {
             {notice}
           </div>
         ) : null}
-        {hasSidebar && sidebar ? (
+        {hasSidebar ? (
           <>
             <button
               type="button"
@@ -81,13 +90,22 @@ export function App({ session }: { session: Session }) {
             </button>
             {sidebarShown ? (
               <aside className="sidebar" data-testid="stSidebar">
-                <Children node={sidebar} />
+                {sideNav && navigation ? <NavMenu nav={navigation} /> : null}
+                {sidebar ? <Children node={sidebar} /> : null}
               </aside>
             ) : null}
           </>
         ) : null}
-        <main className="main" data-testid="stMain">
-          <div className="main-inner">{main ? <Children node={main} /> : null}</div>
+        <main className={`main${topNav ? " with-top-nav" : ""}`} data-testid="stMain">
+          <div className="main-inner">
+            {pageNotFound !== null ? (
+              <div className="alert alert-warning" role="alert" data-testid="stPageNotFound">
+                <div>
+                  <strong>Page not found.</strong> This app has no page at “/{pageNotFound}”; here is
+                  its main page instead.
+                </div>
+              </div>
+            ) : null}{main ? <Children node={main} /> : null}</div>
         </main>
         <ToastStack toasts={state.toasts} onClose={(id) => session.dismissToast(id)} />
       </div>

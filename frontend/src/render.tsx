@@ -8,6 +8,7 @@ import type { BlockNode, TreeNode } from "./tree";
 import * as text from "./elements/text";
 import * as widgets from "./elements/widgets";
 import * as charts from "./elements/charts";
+import { PageLinkView } from "./elements/pages";
 import * as media from "./elements/Media";
 import { FileUploaderView } from "./elements/Uploader";
 import * as inputs2 from "./elements/inputs2";
@@ -74,6 +75,8 @@ function ElementView({ el }: { el: Element }): ReactNode {
       return <charts.PlotlyChartView el={el} />;
     case "chart_image":
       return <charts.ChartImageView el={el} />;
+    case "page_link":
+      return <PageLinkView el={el} />;
     case "image":
       return <media.ImageView el={el} />;
     case "audio":

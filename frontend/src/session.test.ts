@@ -75,6 +75,7 @@ describe("Session", () => {
       resume_token: null,
       csrf_token: "abc.def",
       query_string: "a=1",
+      page: "",
     });
     expect(socket.sent[1]).toEqual({ type: "rerun", widgets: {} });
   });
@@ -157,5 +158,53 @@ describe("Session", () => {
     const tree = session.snapshot().tree;
     expect(tree.running).toBe(false);
     expect(tree.roots[0]!.children).toHaveLength(1);
+  });
+});
+
+describe("Session multipage", () => {
+  it("says which page the URL names, follows st.switch_page and back/forward", () => {
+    vi.stubGlobal("location", { search: "", pathname: "/app/charts", hash: "", assign: vi.fn() });
+    const pushState = vi.fn();
+    vi.stubGlobal("history", { state: null, replaceState: vi.fn(), pushState });
+    vi.stubGlobal("document", { title: "", cookie: "" });
+    const session = new Session("ws://h/app/_bastion/stream", "/app/");
+    session.start();
+    const socket = FakeSocket.all[0]!;
+    socket.open();
+    expect(socket.sent[0]).toMatchObject({ type: "hello", page: "charts" });
+    socket.receive(welcome("t1"));
+    socket.receive({
+      type: "batch",
+      events: [
+        { type: "started", run: 1 },
+        {
+          type: "navigation",
+          pages: [
+            { url_path: "", title: "Home" },
+            { url_path: "data", title: "Data" },
+          ],
+          current: "data",
+        },
+      ],
+    });
+    expect(pushState).toHaveBeenCalledWith(null, "", "/app/data");
+    expect(document.title).toBe("Data");
+    expect(session.snapshot().navigation?.current).toBe("data");
+    session.navigate("");
+    expect(socket.sent.at(-1)).toEqual({ type: "rerun", widgets: {}, page: "", query_string: "" });
+  });
+
+  it("obeys auth redirects to same-origin paths only", () => {
+    const assign = vi.fn();
+    vi.stubGlobal("location", { search: "", pathname: "/", hash: "", assign });
+    const session = new Session("ws://h/_bastion/stream");
+    session.start();
+    const socket = FakeSocket.all[0]!;
+    socket.open();
+    socket.receive(welcome("t"));
+    socket.receive({ type: "batch", events: [{ type: "auth_redirect", path: "//evil.example/" }] });
+    expect(assign).not.toHaveBeenCalled();
+    socket.receive({ type: "batch", events: [{ type: "auth_redirect", path: "/_bastion/auth/login" }] });
+    expect(assign).toHaveBeenCalledWith("/_bastion/auth/login");
   });
 });

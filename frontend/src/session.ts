@@ -3,9 +3,11 @@
 // through `subscribe`/`snapshot` (useSyncExternalStore); it has no React code of its own.
 
 import { Connection, type ConnectionState, streamUrl } from "./connection";
+import { pageFromPath, pageHref, safeRedirectPath } from "./pages";
 import {
   PROTOCOL_VERSION,
   type ClientMsg,
+  type Navigation,
   type PageConfig,
   type FetchRows,
   type Rerun,
@@ -30,6 +32,10 @@ export interface SessionSnapshot {
   readonly theme: Theme;
   /** Bumped when a form is submitted with clear_on_submit, so its widgets drop local edits. */
   readonly formEpoch: Readonly<Record<string, number>>;
+  /** Multipage: the app's pages and the current one (null in a single-page app). */
+  readonly navigation: Navigation | null;
+  /** The page the URL asked for that the app does not have (shown until the next navigation). */
+  readonly pageNotFound: string | null;
   /** Toasts on screen, oldest first: they outlive runs until their duration is over. */
   readonly toasts: ReadonlyArray<Toast>;
 }
@@ -66,12 +72,19 @@ export class Session {
     theme: {},
     formEpoch: {},
     toasts: [],
+    navigation: null,
+    pageNotFound: null,
   };
+  /** The title `st.set_page_config` gave in the current run (it wins over the page's title). */
+  private runTitle: string | null = null;
+  private readonly base: string;
 
   constructor(
     url: string,
+    base = "/",
     private readonly healthUrl: string | null = null,
   ) {
+    this.base = base.replace(/\/?$/, "/");
     this.connection = new Connection(url, {
       onOpen: (send) => {
         this.welcomed = false;
@@ -81,6 +94,7 @@ export class Session {
           resume_token: this.resumeToken,
           csrf_token: csrfToken(document.cookie),
           query_string: location.search.replace(/^\?/, ""),
+          page: this.currentPage(),
         };
         send(JSON.stringify(hello));
       },
@@ -97,16 +111,40 @@ export class Session {
     const meta = document.querySelector('meta[name="bastion-base"]');
     const base = meta?.getAttribute("content") ?? "/";
     const root = base.replace(/\/?$/, "/");
-    return new Session(streamUrl(location, `${root}_bastion/stream`), `${root}_bastion/health`);
+    return new Session(streamUrl(location, `${root}_bastion/stream`), root, `${root}_bastion/health`);
   }
 
   start(): void {
+    if (typeof window !== "undefined") window.addEventListener("popstate", this.onPopState);
     this.connection.start();
   }
 
   stop(): void {
+    if (typeof window !== "undefined") window.removeEventListener("popstate", this.onPopState);
     this.connection.stop();
   }
+
+  /** The page the address bar names ("" is the default page). */
+  currentPage(): string {
+    return pageFromPath(location.pathname, this.base);
+  }
+
+  pageHref(urlPath: string): string {
+    return pageHref(this.base, urlPath);
+  }
+
+  /** Go to one of the app's pages: a new history entry, and a run of that page. */
+  navigate(urlPath: string): void {
+    if (urlPath !== this.currentPage() || location.search) history.pushState(null, "", this.pageHref(urlPath));
+    this.update({ pageNotFound: null });
+    this.send({ type: "rerun", widgets: {}, page: urlPath, query_string: "" });
+  }
+
+  private onPopState = (): void => {
+    // Back/forward: show the page (and query) the restored URL names.
+    this.update({ pageNotFound: null });
+    this.send({ type: "rerun", widgets: {}, page: this.currentPage(), query_string: location.search.replace(/^\?/, "") });
+  };
 
   /** Drop the socket as a network failure would (used by tests and the "reconnect" action). */
   dropConnection(): void {
@@ -259,19 +297,42 @@ export class Session {
         break;
       case "batch": {
         const tree = applyEvents(this.state.tree, msg.events);
-        let { pageConfig, toasts } = this.state;
+        let { pageConfig, toasts, navigation, pageNotFound } = this.state;
         for (const event of msg.events) {
-          if (event.type === "toast") toasts = this.showToast(event, [...toasts]);
-          if (event.type === "page_config") {
+          if (event.type === "toast") {
+            toasts = this.showToast(event, [...toasts]);
+          } else if (event.type === "started") {
+            this.runTitle = null;
+          } else if (event.type === "page_config") {
             const { type: _type, ...config } = event;
             pageConfig = { ...pageConfig, ...dropNulls(config) };
+            if (config.title) this.runTitle = config.title;
             applyPageConfig(pageConfig);
+          } else if (event.type === "page_not_found") {
+            pageNotFound = event.page;
+          } else if (event.type === "navigation") {
+            navigation = event;
+            if (event.current !== this.currentPage()) {
+              // The server chose another page (st.switch_page, or an unknown page): the URL follows;
+              // an unknown page is replaced, a switch is a new history entry.
+              const href = this.pageHref(event.current);
+              if (pageNotFound !== null) history.replaceState(null, "", href);
+              else history.pushState(null, "", href);
+            }
+          } else if (event.type === "auth_redirect") {
+            const path = safeRedirectPath(event.path);
+            if (path !== null) location.assign(path);
           } else if (event.type === "query") {
             const query = event.query_string ? `?${event.query_string}` : "";
             history.replaceState(history.state, "", `${location.pathname}${query}${location.hash}`);
           }
         }
-        this.update({ tree, pageConfig, toasts });
+        if (navigation !== null) {
+          const page = navigation.pages.find((p) => p.url_path === navigation?.current);
+          const title = this.runTitle ?? page?.title;
+          if (title) document.title = title;
+        }
+        this.update({ tree, pageConfig, toasts, navigation, pageNotFound });
         break;
       }
       default:

@@ -13,6 +13,15 @@ from bastion.app.api import (
 from bastion.app.api import (
     sidebar as sidebar,
 )
+from bastion.app.auth import (
+    login as login,
+)
+from bastion.app.auth import (
+    logout as logout,
+)
+from bastion.app.auth import (
+    user as user,
+)
 from bastion.app.caching.api import (
     cache_data as cache_data,
 )
@@ -276,4 +285,16 @@ from bastion.app.fragment import (
 )
 from bastion.app.fragment import (
     fragment as fragment,
+)
+from bastion.app.pages import (
+    Page as Page,
+)
+from bastion.app.pages import (
+    navigation as navigation,
+)
+from bastion.app.pages import (
+    page_link as page_link,
+)
+from bastion.app.pages import (
+    switch_page as switch_page,
 )

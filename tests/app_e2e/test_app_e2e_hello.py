@@ -31,3 +31,18 @@ def test_hello_opens_and_reacts(page: Any, hello: AppServer) -> None:
     expect(page.get_by_test_id("stAlert").filter(has_text="Done")).to_be_visible()
     page.get_by_role("tab", name="Code").click()
     expect(page.get_by_test_id("stCode")).to_contain_text("import bastion as st")
+
+
+def test_hello_is_a_multipage_gallery(page: Any, hello: AppServer) -> None:
+    page.goto(hello.url)
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_role("link", name="Hello")).to_have_attribute("aria-current", "page")
+    nav.get_by_role("link", name="Pages").click()
+    expect(page.get_by_role("heading", name="Pages 🧭")).to_be_visible()
+    assert page.url == hello.url + "navigation"
+    expect(page).to_have_title("Pages")
+    page.get_by_test_id("stPageLink").get_by_role("link", name="Back to the tour").click()
+    expect(page.get_by_role("heading", name="Hello, Bastion")).to_be_visible()
+    expect(page).to_have_title("Hello, Bastion")
+    page.go_back()
+    expect(page.get_by_role("heading", name="Pages 🧭")).to_be_visible()

@@ -6,7 +6,18 @@ export const PROTOCOL_VERSION = 1;
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Event".
  */
-export type Event = NewElement | NewBlock | Same | RunStarted | RunFinished | PageConfig | QueryChanged | Toast;
+export type Event =
+  | NewElement
+  | NewBlock
+  | Same
+  | RunStarted
+  | RunFinished
+  | PageConfig
+  | QueryChanged
+  | Navigation
+  | PageNotFound
+  | AuthRedirect
+  | Toast;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Element".
@@ -39,6 +50,7 @@ export type Element =
   | VegaLiteChart
   | PlotlyChart
   | ChartImage
+  | PageLink
   | Image
   | Audio
   | Video
@@ -74,6 +86,7 @@ export type ServerMsg = Welcome | Refused | Batch | Rows;
 export interface AppProtocol {
   Alert?: Alert;
   Audio?: Audio;
+  AuthRedirect?: AuthRedirect;
   Balloons?: Balloons;
   Batch?: Batch;
   Block?: Block;
@@ -119,10 +132,14 @@ export interface AppProtocol {
   Markdown?: Markdown;
   Metric?: Metric;
   Multiselect?: Multiselect;
+  NavPage?: NavPage;
+  Navigation?: Navigation;
   NewBlock?: NewBlock;
   NewElement?: NewElement;
   NumberInput?: NumberInput;
   PageConfig?: PageConfig;
+  PageLink?: PageLink;
+  PageNotFound?: PageNotFound;
   PlotlyChart?: PlotlyChart;
   Popover?: Popover;
   Progress?: Progress;
@@ -179,6 +196,16 @@ export interface Audio {
   start_time?: number;
   type: "audio";
   url: string;
+}
+/**
+ * `st.login()`, `st.logout()`: the browser goes to this same-origin path, never a full URL.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "AuthRedirect".
+ */
+export interface AuthRedirect {
+  path: string;
+  type: "auth_redirect";
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
@@ -591,6 +618,22 @@ export interface ChartImage {
   type: "chart_image";
   use_container_width?: boolean;
   width?: number | null;
+}
+/**
+ * `st.page_link`: to one of the app's pages (`url_path`) or to an external `href`.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "PageLink".
+ */
+export interface PageLink {
+  disabled?: boolean;
+  help_html?: string | null;
+  href?: string | null;
+  icon?: string | null;
+  label_html: string;
+  type: "page_link";
+  url_path?: string | null;
+  use_container_width?: boolean;
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
@@ -1097,6 +1140,45 @@ export interface QueryChanged {
   type: "query";
 }
 /**
+ * The app's pages and which one this run shows (sent at the start of every multipage run).
+ *
+ *     The client shows the menu, sets the tab title from the current page (unless
+ *     `st.set_page_config(page_title=)` gave one), and puts `current` in its URL: a change the
+ *     client did not ask for (`st.switch_page`) becomes a new history entry.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Navigation".
+ */
+export interface Navigation {
+  current: string;
+  expanded?: boolean;
+  pages: NavPage[];
+  position?: "hidden" | "sidebar" | "top";
+  type: "navigation";
+}
+/**
+ * One entry of the navigation menu. `title` and `icon` are plain text.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "NavPage".
+ */
+export interface NavPage {
+  icon?: string | null;
+  section?: string | null;
+  title: string;
+  url_path: string;
+}
+/**
+ * The client asked for a page the app does not have; the server shows the default page.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "PageNotFound".
+ */
+export interface PageNotFound {
+  page: string;
+  type: "page_not_found";
+}
+/**
  * `st.toast`: a transient notice. A toast with an `id` the client already shows replaces it
  *     (`msg.toast(...)` updates it); otherwise it stacks. `duration`: seconds; None: until closed.
  *
@@ -1118,6 +1200,7 @@ export interface Toast {
  */
 export interface Hello {
   csrf_token?: string | null;
+  page?: string;
   protocol: number;
   query_string?: string;
   resume_token?: string | null;
@@ -1131,6 +1214,7 @@ export interface Hello {
  */
 export interface Rerun {
   fragment_id?: string | null;
+  page?: string | null;
   query_string?: string | null;
   type: "rerun";
   widgets?: {

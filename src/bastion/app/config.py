@@ -84,6 +84,7 @@ class RunnerConfig(_Section):
 class ClientConfig(_Section):
     show_error_details: bool = True  # tracebacks in the app; turn off in production
     toolbar_mode: Literal["auto", "developer", "viewer", "minimal"] = "auto"
+    show_sidebar_navigation: bool = True  # the pages/ folder's menu in the sidebar
 
 
 class ThemeConfig(_Section):

@@ -41,6 +41,7 @@ class RunContext:
         "fragments",
         "in_callback",
         "interrupt",
+        "page_salt",
         "recorders",
         "run",
         "session",
@@ -67,6 +68,7 @@ class RunContext:
         self.interrupt = NONE
         self.wake: threading.Event | None = None  # set on interrupt: ends a time.sleep early
         self.in_callback = False
+        self.page_salt = ""  # multipage: the page whose widgets are being created (see pages.py)
         self.recorders: list[Any] = []  # cached functions being computed (caching/replay.py)
         # Fragments (bastion.app.fragment): the ids this run reruns (empty: a full run), every id
         # in its scope (those plus their nested fragments), their blocks' paths, the innermost

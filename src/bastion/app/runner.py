@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bastion.app import context, figures
+from bastion.app import context, figures, pages
 from bastion.app.context import RERUN, STOP, RunContext
 from bastion.app.errors import (
     FragmentRerunRequested,
@@ -38,7 +38,7 @@ from bastion.app.errors import (
     ScriptControl,
     StopRequested,
 )
-from bastion.app.script import MAGIC_NAME
+from bastion.app.script import MAGIC_NAME, Script
 from bastion.app.timers import Timers
 
 if TYPE_CHECKING:
@@ -103,6 +103,7 @@ class RunRequest:
     submit: tuple[str, str] | None = None  # (form id, submit button id)
     query_string: str | None = None
     fragments: tuple[str, ...] = ()  # rerun only these fragments; empty: the whole script
+    page: str | None = None  # multipage: the page the client asks for (a URL path, unchecked)
 
     def merge(self, newer: RunRequest) -> None:
         # Newest values win; a click (trigger) that was queued is kept, as Streamlit does.
@@ -116,6 +117,8 @@ class RunRequest:
             self.submit = newer.submit
         if newer.query_string is not None:
             self.query_string = newer.query_string
+        if newer.page is not None:
+            self.page = newer.page
 
 
 class Interrupter:
@@ -280,12 +283,13 @@ class ScriptRunner:
                                 w.on_change(*w.args, **w.kwargs)
                             finally:
                                 ctx.in_callback = False
-                    code = session.script.code()
+                    script = pages.script_for_run(session, ctx)
+                    code = script.code()
                     compiled = True
                     if ctx.fragment_run:
                         session.run_fragments(ctx)
                     else:
-                        self._exec(code, session)
+                        self._exec(code, session, script)
                 except BaseException as e:
                     outcome = e
                 self._arm(False)
@@ -333,14 +337,19 @@ class ScriptRunner:
         return "error"
 
     @staticmethod
-    def _exec(code: types.CodeType, session: AppSession) -> None:
+    def exec_script(script: Script, session: AppSession) -> None:
+        """Run `script` in a fresh `__main__` (a page that `st.navigation` selected)."""
+        ScriptRunner._exec(script.code(), session, script)
+
+    @staticmethod
+    def _exec(code: types.CodeType, session: AppSession, script: Script) -> None:
         module = types.ModuleType("__main__")
         namespace = module.__dict__
-        namespace["__file__"] = session.script.filename
+        namespace["__file__"] = script.filename
         namespace["__builtins__"] = builtins
         namespace[MAGIC_NAME] = session.magic
-        if session.script.extra_globals:
-            namespace.update(session.script.extra_globals)
+        if script.extra_globals:
+            namespace.update(script.extra_globals)
         figures.install_if_loaded()  # per-session pyplot figures, once pyplot is loaded
         previous = sys.modules.get("__main__")
         sys.modules["__main__"] = module  # so pickle and `if __name__ == "__main__"` work

@@ -26,6 +26,7 @@ from bastion.app.config import AppConfig, effective_mode
 from bastion.app.context import install_interruptible_sleep
 from bastion.app.frames import FrameStore
 from bastion.app.media import MB, MediaStore
+from bastion.app.pages import AppPages
 from bastion.app.redact import Redactor, leaf_values, secret_env_values
 from bastion.app.runner import Interrupter, Workers
 from bastion.app.script import Script
@@ -59,6 +60,7 @@ class Runtime:
         self.config = config or AppConfig()
         self.secrets = secrets if secrets is not None else Secrets.for_script(script.directory)
         self.workers = workers or Workers()
+        self.pages = AppPages(script)
         self.interrupter = Interrupter(grace=self.config.runner.interrupt_grace_ms / 1000)
         self.timers = Timers()  # fragments' run_every
         install_interruptible_sleep()
@@ -142,6 +144,7 @@ class Runtime:
         *,
         user: str | None = None,
         peer: str | None = None,
+        user_info: Mapping[str, object] | None = None,
     ) -> tuple[AppSession | None, bytes]:
         """Answer a Hello: `(session, welcome frame)`, or `(None, refused frame)`.
 
@@ -173,6 +176,8 @@ class Runtime:
             session.peer = peer
         else:
             session.attach(client)
+        session.user_info = dict(user_info or {}) if user is not None else {}
+        session.page = hello.page  # checked against the app's pages when the run starts
         if hello.query_string and not resumed:
             from urllib.parse import parse_qsl
 

@@ -119,6 +119,22 @@ class Script:
                 linecache.checkcache(self.path)
             return self._code
 
+    @property
+    def magic(self) -> bool:
+        return self._magic
+
+    def stamp(self) -> tuple[int, int] | None:
+        """The file's (mtime, size) now; None for a script from a string."""
+        if self.path is None:
+            return None
+        st = os.stat(self.path)
+        return (st.st_mtime_ns, st.st_size)
+
+    def source_text(self) -> str:
+        if self.path is None:
+            return self._source or ""
+        return importlib.util.decode_source(Path(self.path).read_bytes())
+
     def forget_changed_modules(self) -> list[str]:
         """Drop the app's own modules whose file changed from `sys.modules`, so that the next
         `import` in the script loads the new code (Streamlit's behaviour on save).

@@ -51,6 +51,7 @@ from bastion.protocol.app import (
 )
 
 if TYPE_CHECKING:
+    from bastion.app.pages import StreamlitPage
     from bastion.app.runtime import Runtime
 
 _encode = msgspec.json.encode
@@ -85,8 +86,14 @@ class AppSession:
         self.state = SessionState()
         self.query: list[tuple[str, str]] = []
         self.resume_token = ""
-        self.user: str | None = None
+        self.user: str | None = None  # the login identity (see app/auth.py); binds resumes
         self.peer: str | None = None  # the client that may resume it (see Runtime.connect)
+        self.user_info: dict[str, object] = {}  # its claims, for st.user
+        self.page = ""  # multipage: the URL path of the page shown ("" the default; see pages.py)
+        self.page_table: dict[
+            str, tuple[str, str | None, str | None]
+        ] = {}  # url: title, icon, file
+        self.nav_pages: dict[str, StreamlitPage] | None = None
         self.disconnected_at: float | None = None
         self.sources: dict[Path, object] | None = None  # AppTest: what each element shows
         self.toast_sources: dict[str, str] = {}  # AppTest: each toast's text, by toast id
@@ -113,7 +120,11 @@ class AppSession:
         """Act on one decoded client message. Never blocks; never runs the script inline."""
         if isinstance(msg, Rerun):
             frag = (msg.fragment_id,) if msg.fragment_id else ()
-            self._runner.request_rerun(RunRequest(dict(msg.widgets), None, msg.query_string, frag))
+            if msg.page is not None and msg.page != self.page:
+                frag = ()  # another page: a fragment of this one cannot stand for that run
+            request = RunRequest(dict(msg.widgets), None, msg.query_string, page=msg.page)
+            request.fragments = frag
+            self._runner.request_rerun(request)
         elif isinstance(msg, Submit):
             frag = (msg.fragment_id,) if msg.fragment_id else ()
             request = RunRequest(dict(msg.widgets), (msg.form, msg.button), fragments=frag)
@@ -195,6 +206,8 @@ class AppSession:
     def run_started(self, ctx: RunContext, request: RunRequest, refresh: list[str]) -> None:
         if request.query_string is not None:
             self.query = parse_qsl(request.query_string, keep_blank_values=True)
+        if request.page is not None:
+            self.page = request.page
         if ctx is self._muted:
             return
         if refresh:

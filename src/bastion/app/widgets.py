@@ -102,6 +102,10 @@ def register(ctx: RunContext, w: Widget) -> tuple[Any, Any]:
     return value, value
 
 
+def _salt(ctx: RunContext) -> tuple[str, ...]:
+    return (ctx.page_salt,) if ctx.page_salt else ()
+
+
 class Common:
     """The checked arguments every widget takes, and where it is being created."""
 
@@ -158,7 +162,13 @@ class Common:
     ) -> tuple[Widget, Any, Any]:
         """Create the widget's definition and register it: (widget, script value, shown value)."""
         w = Widget(
-            id=widget_id(self.kind, self.key, self.form_id, (self.label, self.help, *identity)),
+            id=widget_id(
+                self.kind,
+                self.key,
+                self.form_id,
+                # A page's widgets differ from another page's (single-page apps: no salt).
+                (self.label, self.help, *identity, *_salt(self.ctx)),
+            ),
             kind=self.kind,
             label=self.label,
             key=self.key,

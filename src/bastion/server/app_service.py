@@ -21,6 +21,7 @@ from bastion.server import listen
 from bastion.server.app_server import STREAM_PATH, HttpOptions, build_app
 from bastion.server.app_socket import StreamEndpoint
 from bastion.server.app_static import STATIC_PREFIX, AppStatic
+from bastion.server.auth.routes import AuthRoutes
 from bastion.server.frames import frame_routes
 from bastion.server.guard import CSRF_HEADER, Csrf, HostAllowList, header
 from bastion.server.headers import frame_ancestors_value
@@ -42,12 +43,14 @@ def create_app(
     base = "/" + server.base_url_path.strip("/") if server.base_url_path.strip("/") else ""
     hosts = HostAllowList(server.allowed_hosts, address=server.address)
     csrf = Csrf(enabled=server.enable_xsrf_protection, path=base + "/")
+    auth = AuthRoutes(runtime, base)
     endpoint = StreamEndpoint(
         runtime,
         allowed_origins=server.allowed_origins,
         flush_delay=server.flush_interval_ms / 1000,
         hosts=hosts,
         csrf=csrf,
+        identify=auth.identify,
     )
 
     @asynccontextmanager
@@ -96,7 +99,7 @@ def create_app(
         stream=WebSocketRoute(STREAM_PATH, endpoint),
         options=options,
         lifespan=lifespan,
-        routes=[*frame_routes(runtime.frames), *media_routes],
+        routes=[*frame_routes(runtime.frames), *media_routes, *auth.routes()],
     )
 
 

@@ -63,6 +63,7 @@ from bastion.server.guard import (
 
 if TYPE_CHECKING:
     from bastion.app import AppSession, Runtime
+    from bastion.server.auth.cookie import Identity
 
 log = logging.getLogger("bastion.server")
 
@@ -299,8 +300,10 @@ class StreamEndpoint:
         flush_delay: float = 0.003,
         hosts: HostAllowList | None = None,
         csrf: Csrf | None = None,
+        identify: Callable[[Scope], Identity | None] | None = None,
     ) -> None:
         self.runtime = runtime
+        self.identify = identify  # login: the user of the handshake's identity cookie
         self.extra = tuple(allowed_origins)
         server = runtime.config.server
         self.limit = server.max_message_size * 1024 * 1024
@@ -398,7 +401,16 @@ class StreamEndpoint:
                 )
                 return
             peer = self.csrf.cookie(scope) if self.csrf.enabled else client_address(scope)
-            session, reply = runtime.connect(hello, client, peer=peer)
+            # The user comes from the cookie of this handshake, never from a frame; a resume
+            # token reattaches only a session of that same user from the same browser.
+            identity = self.identify(scope) if self.identify is not None else None
+            session, reply = runtime.connect(
+                hello,
+                client,
+                user=identity.user if identity is not None else None,
+                user_info=identity.claims if identity is not None else None,
+                peer=peer,
+            )
             await socket.send_text(reply.decode())
             if session is None:
                 await socket.close(CLOSE_REFUSED)

@@ -6,6 +6,7 @@ import click
 
 from bastion._version import __version__
 from bastion.server import app_cli
+from bastion.server.auth_cli import auth_group
 from bastion.server.cache_cli import cache_group
 from bastion.server.chat_cli import chat
 from bastion.server.exec_cli import exec_group
@@ -29,4 +30,5 @@ main.add_command(exec_group)
 
 main.add_command(app_cli.run)
 main.add_command(app_cli.hello)
+main.add_command(auth_group)
 main.add_command(cache_group)

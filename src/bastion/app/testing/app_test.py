@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from bastion.app import pages
 from bastion.app.config import AppConfig
 from bastion.app.runner import Workers
 from bastion.app.runtime import Runtime
@@ -88,6 +89,7 @@ class AppTest:
         self._widgets: dict[str, el.Widget] = {}
         self._tree = ClientTree()
         self._sent_query: str | None = None
+        self._page: str | None = None  # a page to switch to on the next run (a script path)
         self.session_state = SessionStateView(self)
 
     # --- construction (Streamlit's three ways) ---------------------------------------------------
@@ -198,10 +200,21 @@ class AppTest:
                 for wid, v in self._pending.items()
                 if wid in self._widgets and self._widgets[wid].form_id is None
             }
+            page = None
+            if self._page is not None:
+                session = self._ensure_session()
+                if not session.page_table and session.runtime.pages.uses_navigation():
+                    self._send(Rerun())  # st.navigation declares the pages: learn them first
+                page = pages.page_for_test(session, self._page)
+                self._page = None
             # As the browser does: a change inside a fragment reruns only that fragment.
             fragments = {self._tree.fragment_of(self._widgets[wid].path) for wid in values}
-            fragment = fragments.pop() if len(fragments) == 1 and query_string is None else None
-            msg = Rerun(widgets=values, query_string=query_string, fragment_id=fragment)
+            fragment = (
+                fragments.pop()
+                if len(fragments) == 1 and query_string is None and page is None
+                else None
+            )
+            msg = Rerun(widgets=values, query_string=query_string, fragment_id=fragment, page=page)
             self._pending = {
                 k: v
                 for k, v in self._pending.items()
@@ -243,6 +256,12 @@ class AppTest:
             + el.collect(self._tree.roots[1], self, "_widgets")
         }
 
+    def switch_page(self, page_path: str) -> AppTest:
+        """Show another page on the next `run()`: a page script's path relative to the main
+        script (`"pages/2_data.py"`), or a page's URL path. Streamlit's `AppTest.switch_page`."""
+        self._page = page_path
+        return self
+
     # --- inspection ---------------------------------------------------------------------------
 
     @property
@@ -256,6 +275,21 @@ class AppTest:
     @property
     def page_config(self) -> Any:
         return self._tree.page_config
+
+    @property
+    def navigation(self) -> Any:
+        """The last `Navigation` the app sent (its pages and the current one), or None."""
+        return self._tree.navigation
+
+    @property
+    def page(self) -> str | None:
+        """The URL path of the page shown ("" is the default page); None in a single-page app."""
+        nav = self._tree.navigation
+        return nav.current if nav is not None else None
+
+    @property
+    def page_not_found(self) -> str | None:
+        return self._tree.page_not_found
 
     @property
     def run_status(self) -> str | None:

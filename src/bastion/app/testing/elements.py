@@ -640,6 +640,28 @@ def classify(node: Node) -> type[Element]:
     return _BY_BLOCK.get(type(block), Block)
 
 
+class PageLink(Element):
+    """`st.page_link`: `.value` is its label; `.url_path` (an app page) or `.href` (external)."""
+
+    type = "page_link"
+
+    @property
+    def label(self) -> str:
+        return str(self._node.source)
+
+    @property
+    def url_path(self) -> str | None:
+        return self.proto.url_path  # type: ignore[no-any-return]
+
+    @property
+    def href(self) -> str | None:
+        return self.proto.href  # type: ignore[no-any-return]
+
+    @property
+    def disabled(self) -> bool:
+        return bool(self.proto.disabled)
+
+
 _BY_ELEMENT: dict[type, type[Element]] = {
     p.Text: Text,
     p.Code: Code,
@@ -658,6 +680,7 @@ _BY_ELEMENT: dict[type, type[Element]] = {
     p.Slider: Slider,
     p.SelectSlider: SelectSlider,
     p.NumberInput: NumberInput,
+    p.PageLink: PageLink,
 }
 _BY_BLOCK: dict[type, type[Element]] = {
     p.Column: Column,
@@ -720,6 +743,7 @@ TYPES: dict[str, tuple[type[Element], ...]] = {
         Status,
     )
 }
+TYPES["page_link"] = (PageLink,)
 TYPES["button"] = (Button, FormSubmitButton)
 
 

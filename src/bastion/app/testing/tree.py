@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 from bastion.protocol.app import (
     ROOT_MAIN,
     ROOT_SIDEBAR,
+    AuthRedirect,
     Batch,
     Block,
     Element,
+    Navigation,
     NewBlock,
     NewElement,
     PageConfig,
+    PageNotFound,
     Path,
     QueryChanged,
     RunFinished,
@@ -55,6 +58,9 @@ class ClientTree:
         self.exceptions_in_protocol: list[str] = []
         self.fragments: tuple[str, ...] = ()  # the fragments the current run reruns
         self.toasts: dict[str, Toast] = {}  # the last full run's toasts and later ones, by id
+        self.navigation: Navigation | None = None
+        self.page_not_found: str | None = None  # the last unknown page the server reported
+        self.auth_redirect: str | None = None
 
     def _parent(self, path: Path) -> Node:
         node = self.roots[path[0]]
@@ -108,6 +114,12 @@ class ClientTree:
                 self.query_string = event.query_string
             elif isinstance(event, Toast):
                 self.toasts[event.id] = event
+            elif isinstance(event, Navigation):
+                self.navigation = event
+            elif isinstance(event, PageNotFound):
+                self.page_not_found = event.page
+            elif isinstance(event, AuthRedirect):
+                self.auth_redirect = event.path
 
     def _cleared(self) -> list[Node]:
         """Where a finished run removes what it did not write: everywhere, or for a fragment run

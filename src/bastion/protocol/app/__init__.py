@@ -330,6 +330,27 @@ from bastion.protocol.app.messages import (
 from bastion.protocol.app.messages import (
     json_schema as json_schema,
 )
+from bastion.protocol.app.pages import (
+    MAX_PAGE_NAME as MAX_PAGE_NAME,
+)
+from bastion.protocol.app.pages import (
+    AuthRedirect as AuthRedirect,
+)
+from bastion.protocol.app.pages import (
+    Navigation as Navigation,
+)
+from bastion.protocol.app.pages import (
+    NavPage as NavPage,
+)
+from bastion.protocol.app.pages import (
+    PageLink as PageLink,
+)
+from bastion.protocol.app.pages import (
+    PageName as PageName,
+)
+from bastion.protocol.app.pages import (
+    PageNotFound as PageNotFound,
+)
 from bastion.protocol.app.text import (
     Alert as Alert,
 )
@@ -410,6 +431,7 @@ __all__ = [
     "MAX_FETCH_ROWS",
     "MAX_JSON_KEY",
     "MAX_LIST_VALUE",
+    "MAX_PAGE_NAME",
     "MAX_QUERY_STRING",
     "MAX_TEXT_VALUE",
     "MAX_TOKEN",
@@ -420,6 +442,7 @@ __all__ = [
     "ROOT_SIDEBAR",
     "Alert",
     "Audio",
+    "AuthRedirect",
     "Balloons",
     "Batch",
     "Block",
@@ -469,11 +492,16 @@ __all__ = [
     "Markdown",
     "Metric",
     "Multiselect",
+    "NavPage",
+    "Navigation",
     "NewBlock",
     "NewElement",
     "Number",
     "NumberInput",
     "PageConfig",
+    "PageLink",
+    "PageName",
+    "PageNotFound",
     "Path",
     "PlotlyChart",
     "Popover",

@@ -43,6 +43,13 @@ from bastion.protocol.app.media import (
     Logo,
     Video,
 )
+from bastion.protocol.app.pages import (
+    AuthRedirect,
+    Navigation,
+    PageLink,
+    PageName,
+    PageNotFound,
+)
 from bastion.protocol.app.text import (
     Alert,
     Balloons,
@@ -82,6 +89,7 @@ class Hello(_Msg, frozen=True, tag="hello"):
     resume_token: Token | None = None  # from a previous Welcome: reattach to that session
     csrf_token: Token | None = None  # issue 6: double-submit token, checked by the server
     query_string: QueryString = ""
+    page: PageName = ""  # multipage: the page the URL names ("" the default); checked by the server
 
 
 class Rerun(_Msg, frozen=True, tag="rerun"):
@@ -90,6 +98,7 @@ class Rerun(_Msg, frozen=True, tag="rerun"):
     widgets: WidgetValues = msgspec.field(default_factory=dict)
     query_string: QueryString | None = None  # the URL's query changed (back/forward navigation)
     fragment_id: Token | None = None  # rerun only this fragment (a widget inside it changed)
+    page: PageName | None = None  # multipage: go to this page (a link, back/forward navigation)
 
 
 class Submit(_Msg, frozen=True, tag="submit"):
@@ -138,6 +147,7 @@ Element = (
     | VegaLiteChart
     | PlotlyChart
     | ChartImage
+    | PageLink
     | Image
     | Audio
     | Video
@@ -243,7 +253,19 @@ class QueryChanged(_Msg, frozen=True, tag="query"):
     query_string: str
 
 
-Event = NewElement | NewBlock | Same | RunStarted | RunFinished | PageConfig | QueryChanged | Toast
+Event = (
+    NewElement
+    | NewBlock
+    | Same
+    | RunStarted
+    | RunFinished
+    | PageConfig
+    | QueryChanged
+    | Navigation
+    | PageNotFound
+    | AuthRedirect
+    | Toast
+)
 
 
 class Batch(_Msg, frozen=True, tag="batch"):

@@ -1,68 +1,40 @@
-"""Bastion's demo app: `bastion hello`. It shows each family of elements; it grows with the API."""
+"""Bastion's demo app, `bastion hello`: a multipage gallery.
+
+The first page is a tour of the core (intro.py); every script in `pages/` beside this file is one
+more page, one per element family (data, charts, media, inputs, layout, chat, ...). The gallery
+lists whatever pages exist: a new family adds its page by adding a file.
+"""
+
+from pathlib import Path
 
 import bastion as st
 
-st.set_page_config(page_title="Hello, Bastion", page_icon="👋", layout="centered")
+HERE = Path(__file__).parent
+# Titles and icons of the families we know; any other page gets a title from its file name.
+FAMILIES = {
+    "data": ("Data", "📊"),
+    "charts": ("Charts", "📈"),
+    "media": ("Media", "🖼️"),
+    "inputs": ("Inputs", "🎛️"),
+    "layout": ("Layout", "🧱"),
+    "chat": ("Chat", "💬"),
+    "navigation": ("Pages", "🧭"),
+}
+ORDER = list(FAMILIES)
 
-st.title("Hello, Bastion 👋")
-st.markdown(
-    "Bastion runs **Streamlit-style apps** unchanged (`import bastion as st`) on a faster, "
-    "safer engine. Change a widget and the script reruns top to bottom; only what changed "
-    "travels to this page."
-)
 
-with st.sidebar:
-    st.header("Settings")
-    name = st.text_input("Your name", value="world", key="name")
-    mood = st.radio("Mood", ["🙂 happy", "😐 fine", "🚀 ready"], key="mood")
-    st.caption("Widgets in the sidebar rerun the app too.")
+def _order(path: Path) -> tuple[int, str]:
+    return (ORDER.index(path.stem) if path.stem in ORDER else len(ORDER), path.stem)
 
-st.subheader(f"Hi, {name or 'stranger'}! You feel {mood.split(' ', 1)[1]}.")
 
-st.header("Widgets")
-left, right = st.columns(2)
-with left:
-    n = st.slider("How many rows?", 1, 20, 5, key="rows")
-    scale = st.select_slider("Scale", options=["x1", "x2", "x10"], value="x1", key="scale")
-    factor = int(scale[1:])
-with right:
-    flavours = st.multiselect(
-        "Flavours", ["vanilla", "chocolate", "strawberry", "mint"], ["vanilla"], key="flavours"
-    )
-    unit = st.selectbox("Unit", ["apples", "pears", "plums"], key="unit")
-    show_table = st.toggle("Show the numbers as text", value=True, key="show_text")
+gallery = []
+for path in sorted((HERE / "pages").glob("*.py"), key=_order):
+    if path.name.startswith(("_", ".")):
+        continue
+    title, icon = FAMILIES.get(path.stem, (path.stem.replace("_", " ").capitalize(), None))
+    gallery.append(st.Page(path, title=title, icon=icon, url_path=path.stem))
 
-total = sum(i * factor for i in range(1, n + 1))
-a, b, c = st.columns(3)
-a.metric("Rows", n)
-b.metric("Total", f"{total} {unit}", delta=f"+{n * factor}")
-c.metric("Flavours", len(flavours))
-if show_table:
-    st.text("\n".join(f"{i:>3} x {factor} = {i * factor} {unit}" for i in range(1, n + 1)))
-
-if st.button("Celebrate", type="primary", key="celebrate"):
-    st.balloons()
-    st.success("🎉 Done: the button is a one-shot trigger, true for this run only.")
-
-st.header("Forms")
-with st.form("order", clear_on_submit=False):
-    st.write("Changes inside a form wait for the submit button.")
-    qty = st.number_input("Quantity", min_value=1, max_value=99, value=2, key="qty")
-    note = st.text_area("Note", placeholder="Anything to add?", key="note")
-    sent = st.form_submit_button("Place order")
-if sent:
-    st.info(f"Order placed: {qty} x {unit}. Note: {note or '(none)'}")
-
-st.header("Layout")
-tab1, tab2 = st.tabs(["Text", "Code"])
-with tab1:
-    st.markdown("Markdown is rendered **on the server** and sanitized before it reaches you.")
-    st.warning("Raw HTML in markdown is never trusted: `<script>` never runs here.")
-with tab2:
-    st.code("import bastion as st\n\nst.title('Hello')\nst.slider('x', 0, 10)", language="python")
-with st.expander("What is this?"):
-    st.write("An expander. Its content reruns with the app like everything else.")
-    st.json({"framework": "bastion", "elements": ["title", "slider", "form", "tabs"]})
-
-st.divider()
-st.caption("Run your own app with `bastion run app.py`.")
+pages = {"Start": [st.Page(HERE / "intro.py", title="Hello", icon="👋", default=True)]}
+if gallery:
+    pages["Gallery"] = gallery
+st.navigation(pages).run()

@@ -1,0 +1,4 @@
+import bastion as st
+
+st.title("Target page")
+st.page_link("main.py", label="Home again", icon="🏠")

@@ -1,0 +1,3 @@
+import bastion as st
+
+st.title("About")

@@ -1,0 +1,4 @@
+import bastion as st
+
+st.title("Report")
+st.write(f"for {st.session_state.get('name', '?')}")

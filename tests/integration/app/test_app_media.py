@@ -18,7 +18,8 @@ PNG_1PX = (
 
 
 def app(src: str) -> AppTest:
-    return AppTest.from_string(src).run()
+    # Generous: the first script to import numpy and Pillow pays for it, slowly on a busy machine.
+    return AppTest.from_string(src, default_timeout=30).run()
 
 
 def media_bytes(at: AppTest, url: str) -> bytes:
@@ -294,7 +295,7 @@ def test_gallery_page() -> None:
     import bastion.server.hello
 
     page = Path(bastion.server.hello.__file__).parent / "pages" / "media.py"
-    at = AppTest.from_file(page).run()
+    at = AppTest.from_file(page, default_timeout=30).run()
     assert not at.exception
     assert len(at.image[0].urls) == 2
     assert media_bytes(at, at.audio[0].url)[:4] == b"RIFF"

@@ -24,7 +24,7 @@ export function App({ session }: { session: Session }) {
   }, [session]);
   const [sidebarOpen, setSidebarOpen] = useState<boolean | null>(null);
   const sidebarShown = sidebarOpen ?? pageConfig.initial_sidebar_state !== "collapsed";
-  const [main, sidebar] = tree.roots;
+  const [main, sidebar, bottom] = tree.roots;
   const hasSidebar = sidebar !== undefined && sidebar.children.some((c) => c !== undefined);
   return (
     <SessionContext.Provider value={session}>
@@ -79,7 +79,14 @@ export function App({ session }: { session: Session }) {
           </>
         ) : null}
         <main className="main" data-testid="stMain">
-          <div className="main-inner">{main ? <Children node={main} /> : null}</div>
+          <div className="main-inner">
+            {main ? <Children node={main} /> : null}
+            {bottom && bottom.children.some((c) => c !== undefined) ? (
+              <div className="bottom-bar" data-testid="stBottom">
+                <Children node={bottom} />
+              </div>
+            ) : null}
+          </div>
         </main>
       </div>
       </RunContext.Provider>

@@ -10,6 +10,7 @@ import * as widgets from "./elements/widgets";
 import * as media from "./elements/Media";
 import { FileUploaderView } from "./elements/Uploader";
 import * as inputs2 from "./elements/inputs2";
+import * as compat from "./elements/compat";
 
 function ElementView({ el }: { el: Element }): ReactNode {
   switch (el.type) {
@@ -83,6 +84,12 @@ function ElementView({ el }: { el: Element }): ReactNode {
       return <inputs2.ColorPickerView el={el} />;
     case "button_group":
       return <inputs2.ButtonGroupView el={el} />;
+    case "datetime_input":
+      return <compat.DateTimeInputView el={el} />;
+    case "pdf":
+      return <compat.PdfView el={el} />;
+    case "graphviz_chart":
+      return <compat.GraphvizView el={el} />;
     default:
       return null;
   }

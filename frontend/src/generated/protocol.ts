@@ -46,7 +46,10 @@ export type Element =
   | DateInput
   | TimeInput
   | ColorPicker
-  | ButtonGroup;
+  | ButtonGroup
+  | DateTimeInput
+  | Pdf
+  | GraphvizChart;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Block".
@@ -72,12 +75,14 @@ export interface AppProtocol {
   Button?: Button;
   ButtonGroup?: ButtonGroup;
   Checkbox?: Checkbox;
+  ClientInfo?: ClientInfo;
   ClientMsg?: ClientMsg;
   Code?: Code;
   ColorPicker?: ColorPicker;
   Column?: Column;
   Columns?: Columns;
   DateInput?: DateInput;
+  DateTimeInput?: DateTimeInput;
   Divider?: Divider;
   DocMember?: DocMember;
   DocString?: DocString;
@@ -89,6 +94,7 @@ export interface AppProtocol {
   Expander?: Expander;
   FileUploader?: FileUploader;
   Form?: Form;
+  GraphvizChart?: GraphvizChart;
   Heading?: Heading;
   Hello?: Hello;
   Image?: Image;
@@ -103,6 +109,7 @@ export interface AppProtocol {
   NewElement?: NewElement;
   NumberInput?: NumberInput;
   PageConfig?: PageConfig;
+  Pdf?: Pdf;
   Progress?: Progress;
   QueryChanged?: QueryChanged;
   Radio?: Radio;
@@ -540,6 +547,7 @@ export interface Subtitle {
  */
 export interface FileUploader {
   accept?: string[];
+  audio?: boolean;
   camera?: boolean;
   disabled?: boolean;
   files?: UploadedFileInfo[];
@@ -681,6 +689,50 @@ export interface ButtonGroup {
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "DateTimeInput".
+ */
+export interface DateTimeInput {
+  disabled?: boolean;
+  form_id?: string | null;
+  format?: string;
+  help_html?: string | null;
+  id: string;
+  key?: string | null;
+  label_html: string;
+  label_visibility?: "collapsed" | "hidden" | "visible";
+  max: string;
+  min: string;
+  step?: number;
+  type: "datetime_input";
+  value: string | null;
+}
+/**
+ * A PDF from the media store, shown in a frame of its own (the media route's sandbox CSP
+ *     holds it: no script of the PDF can reach the app), with a download link as the fallback.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Pdf".
+ */
+export interface Pdf {
+  height?: number;
+  name?: string;
+  type: "pdf";
+  url: string;
+}
+/**
+ * A graph rendered to SVG on the server, shown only through `<img>` (SVG cannot run script
+ *     there) from the media store.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "GraphvizChart".
+ */
+export interface GraphvizChart {
+  type: "graphviz_chart";
+  url: string;
+  use_container_width?: boolean;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "NewBlock".
  */
 export interface NewBlock {
@@ -809,12 +861,26 @@ export interface QueryChanged {
   type: "query";
 }
 /**
+ * What the page knows about its browser: for `st.context` (locale, time zone, URL, theme).
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ClientInfo".
+ */
+export interface ClientInfo {
+  locale?: string | null;
+  theme?: ("dark" | "light") | null;
+  timezone?: string | null;
+  timezone_offset?: number | null;
+  url?: string | null;
+}
+/**
  * First frame of every connection.
  *
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Hello".
  */
 export interface Hello {
+  client?: ClientInfo | null;
   csrf_token?: string | null;
   protocol: number;
   query_string?: string;

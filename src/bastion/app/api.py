@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from bastion.app import context
-from bastion.app.container import SIDEBAR, DeltaGenerator
+from bastion.app.container import BOTTOM, SIDEBAR, DeltaGenerator
 from bastion.app.elements.page import QueryParams
 from bastion.app.secrets import Secrets
 from bastion.app.state import SessionState, StateMapping
@@ -78,6 +78,11 @@ ELEMENTS: dict[str, str] = {
     "pills": _E + "button_group",
     "segmented_control": _E + "button_group",
     "feedback": _E + "button_group",
+    "audio_input": _E + "uploader",
+    "experimental_audio_input": _E + "uploader",
+    "datetime_input": _E + "datetime_input",
+    "pdf": _E + "pdf",
+    "graphviz_chart": _E + "graphviz",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.
@@ -91,6 +96,8 @@ OTHERS: dict[str, str] = {
     "query_params": "bastion.app.api",
     "secrets": "bastion.app.api",
     "sidebar": "bastion.app.api",
+    "bottom": "bastion.app.api",
+    "context": "bastion.app.client_context",
     "cache_data": "bastion.app.caching.api",
     "cache_resource": "bastion.app.caching.api",
     "connection": "bastion.app.connections",
@@ -164,3 +171,4 @@ session_state = SessionStateProxy()
 query_params = QueryParams()
 secrets = SecretsProxy()
 sidebar: DeltaGenerator = SIDEBAR
+bottom: DeltaGenerator = BOTTOM

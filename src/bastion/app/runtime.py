@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from bastion._version import __version__
+from bastion.app.client_context import ClientContext, Handshake
 from bastion.app.config import AppConfig
 from bastion.app.context import install_interruptible_sleep
 from bastion.app.media import MB, MediaStore
@@ -105,9 +106,16 @@ class Runtime:
         return session
 
     def connect(
-        self, hello: Hello, client: SessionClient, *, user: str | None = None
+        self,
+        hello: Hello,
+        client: SessionClient,
+        *,
+        user: str | None = None,
+        handshake: Handshake | None = None,
     ) -> tuple[AppSession | None, bytes]:
-        """Answer a Hello: `(session, welcome frame)`, or `(None, refused frame)`."""
+        """Answer a Hello: `(session, welcome frame)`, or `(None, refused frame)`.
+
+        `handshake`: the connection's headers and peer, for `st.context` (filtered there)."""
         if hello.protocol != PROTOCOL_VERSION:
             return None, _encode(
                 Refused(
@@ -131,6 +139,7 @@ class Runtime:
             session = self.new_session(client, user=user)
         else:
             session.attach(client)
+        session.client_context = ClientContext.build(handshake, hello.client)
         if hello.query_string and not resumed:
             from urllib.parse import parse_qsl
 

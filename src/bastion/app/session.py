@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, urlencode
 import msgspec
 
 from bastion.app import context, markup
+from bastion.app.client_context import ClientContext
 from bastion.app.context import RunContext
 from bastion.app.runner import RunRequest, ScriptRunner
 from bastion.app.state import SessionState
@@ -81,6 +82,7 @@ class AppSession:
         self.query: list[tuple[str, str]] = []
         self.resume_token = ""
         self.user: str | None = None
+        self.client_context = ClientContext()  # st.context: set by each connect
         self.disconnected_at: float | None = None
         self.sources: dict[Path, object] | None = None  # AppTest: what each element shows
         self._client: SessionClient = client

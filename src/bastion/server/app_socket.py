@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import Receive, Scope, Send
 
+from bastion.app.client_context import Handshake
 from bastion.protocol.app import Hello, ProtocolError, Refused, decode_client, encode
 
 if TYPE_CHECKING:
@@ -170,9 +171,10 @@ class _Socket:
     middleware per message, on the path every rerun takes.
     """
 
-    __slots__ = ("accepted", "closed", "receive", "send")
+    __slots__ = ("accepted", "closed", "receive", "scope", "send")
 
-    def __init__(self, receive: Receive, send: Send) -> None:
+    def __init__(self, receive: Receive, send: Send, scope: Scope | None = None) -> None:
+        self.scope: Scope = scope or {"headers": []}  # the handshake, for st.context
         self.receive = receive
         self.send = send
         self.accepted = False
@@ -214,6 +216,17 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _handshake(scope: Scope) -> Handshake:
+    """The connection as `st.context` shows it (the app core filters our own cookies out)."""
+    peer = scope.get("client")
+    return Handshake(
+        headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
+        peer=peer[0] if peer else None,
+        scheme=scope.get("scheme", "ws"),
+        host=_header(scope, b"host"),
+    )
+
+
 class StreamEndpoint:
     """The raw ASGI WebSocket endpoint for one runtime's app (mount with `WebSocketRoute`)."""
 
@@ -226,7 +239,7 @@ class StreamEndpoint:
         self.flush_delay = flush_delay
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        socket = _Socket(receive, send)
+        socket = _Socket(receive, send, scope)
         if (await receive())["type"] != "websocket.connect":
             return
         origin = _header(scope, b"origin")
@@ -255,7 +268,7 @@ class StreamEndpoint:
             if not isinstance(hello, Hello):
                 kind = type(hello).__name__.lower()
                 raise ProtocolError(f"invalid message: the first frame must be hello, not {kind}")
-            session, reply = runtime.connect(hello, client)
+            session, reply = runtime.connect(hello, client, handshake=_handshake(socket.scope))
             await socket.send_text(reply.decode())
             if session is None:
                 await socket.close(CLOSE_REFUSED)

@@ -38,7 +38,9 @@ def security_headers(*, frame_ancestors: str = "'self'", tls: bool = False) -> M
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
         "Cross-Origin-Opener-Policy": "same-origin",
-        "Permissions-Policy": "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
+        "Permissions-Policy": (
+            "camera=(self), microphone=(self), geolocation=(), payment=(), usb=()"
+        ),
     }
     if tls:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"

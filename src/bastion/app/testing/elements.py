@@ -569,6 +569,8 @@ def classify(node: Node) -> type[Element]:
         if isinstance(el, p.TextInput):
             return TextArea if el.multiline else TextInput
         if isinstance(el, p.FileUploader):
+            if el.audio:
+                return _compat.AudioInput
             return _media.CameraInput if el.camera else _media.FileUploader
         return _BY_ELEMENT.get(type(el), UnknownElement).refine(el)
     block = node.block
@@ -688,3 +690,7 @@ from bastion.app.testing import media as _media  # noqa: E402
 
 _BY_ELEMENT.update(_media.BY_ELEMENT)
 TYPES.update(_media.TYPES)
+from bastion.app.testing import compat as _compat  # noqa: E402
+
+_BY_ELEMENT.update(_compat.BY_ELEMENT)
+TYPES.update(_compat.TYPES)

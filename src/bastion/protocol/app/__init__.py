@@ -85,6 +85,9 @@ from bastion.protocol.app._base import (
     PROTOCOL_VERSION as PROTOCOL_VERSION,
 )
 from bastion.protocol.app._base import (
+    ROOT_BOTTOM as ROOT_BOTTOM,
+)
+from bastion.protocol.app._base import (
     ROOT_MAIN as ROOT_MAIN,
 )
 from bastion.protocol.app._base import (
@@ -131,6 +134,18 @@ from bastion.protocol.app.blocks import (
 )
 from bastion.protocol.app.blocks import (
     Vertical as Vertical,
+)
+from bastion.protocol.app.compat import (
+    ClientInfo as ClientInfo,
+)
+from bastion.protocol.app.compat import (
+    DateTimeInput as DateTimeInput,
+)
+from bastion.protocol.app.compat import (
+    GraphvizChart as GraphvizChart,
+)
+from bastion.protocol.app.compat import (
+    Pdf as Pdf,
 )
 from bastion.protocol.app.inputs import (
     ButtonGroup as ButtonGroup,
@@ -337,6 +352,7 @@ __all__ = [
     "MAX_WIDGETS_PER_MESSAGE",
     "MAX_WIDGET_ID",
     "PROTOCOL_VERSION",
+    "ROOT_BOTTOM",
     "ROOT_MAIN",
     "ROOT_SIDEBAR",
     "Alert",
@@ -347,12 +363,14 @@ __all__ = [
     "Button",
     "ButtonGroup",
     "Checkbox",
+    "ClientInfo",
     "ClientMsg",
     "Code",
     "ColorPicker",
     "Column",
     "Columns",
     "DateInput",
+    "DateTimeInput",
     "Divider",
     "DocMember",
     "DocString",
@@ -365,6 +383,7 @@ __all__ = [
     "FileUploader",
     "Form",
     "Gap",
+    "GraphvizChart",
     "Heading",
     "Hello",
     "Image",
@@ -382,6 +401,7 @@ __all__ = [
     "NumberInput",
     "PageConfig",
     "Path",
+    "Pdf",
     "Progress",
     "ProtocolError",
     "QueryChanged",

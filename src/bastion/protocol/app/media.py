@@ -71,6 +71,7 @@ class FileUploader(_El, frozen=True, tag="file_uploader"):
     multiple: bool = False
     max_bytes: int = 0
     camera: bool = False
+    audio: bool = False  # st.audio_input: record from the microphone, upload as a file
     form_id: str | None = None
     help_html: str | None = None
     disabled: bool = False

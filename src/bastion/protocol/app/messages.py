@@ -28,6 +28,7 @@ from bastion.protocol.app.blocks import (
     Tabs,
     Vertical,
 )
+from bastion.protocol.app.compat import ClientInfo, DateTimeInput, GraphvizChart, Pdf
 from bastion.protocol.app.inputs import ButtonGroup, ColorPicker, DateInput, TimeInput
 from bastion.protocol.app.media import (
     Audio,
@@ -77,6 +78,7 @@ class Hello(_Msg, frozen=True, tag="hello"):
     resume_token: Token | None = None  # from a previous Welcome: reattach to that session
     csrf_token: Token | None = None  # issue 6: double-submit token, checked by the server
     query_string: QueryString = ""
+    client: ClientInfo | None = None  # locale, time zone, URL, theme: for st.context
 
 
 class Rerun(_Msg, frozen=True, tag="rerun"):
@@ -140,6 +142,9 @@ Element = (
     | TimeInput
     | ColorPicker
     | ButtonGroup
+    | DateTimeInput
+    | Pdf
+    | GraphvizChart
 )
 
 Block = Vertical | Columns | Column | Expander | Form | Tabs | Tab

@@ -74,7 +74,9 @@ def test_pdf_viewer_loads_and_its_scripts_stay_out(page: Any, app: AppServer) ->
     response = page.request.get(app.url.rstrip("/") + "/" + src.lstrip("/"))
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["content-security-policy"].endswith("sandbox")
+    csp = response.headers["content-security-policy"]
+    assert csp.endswith("sandbox")
+    assert "frame-ancestors 'self'" in csp  # framed by our pages only, whatever X-Frame-Options
 
 
 def test_datetime_input_round_trip(page: Any, app: AppServer) -> None:

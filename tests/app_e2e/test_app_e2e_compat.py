@@ -125,7 +125,7 @@ def test_audio_input_records_and_uploads_wav(mic_browser: Any, app: AppServer) -
         expect(stop).to_be_visible()
         page.wait_for_timeout(700)
         stop.click()
-        expect(page.get_by_text("got recording.wav audio/wav riff=True wave=True")).to_be_visible()
+        expect(page.get_by_text("got recording.wav audio/wav riff=True rate=16000")).to_be_visible()
         expect(widget.locator("audio")).to_be_visible()
     finally:
         context.close()

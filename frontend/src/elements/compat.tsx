@@ -57,8 +57,9 @@ export function GraphvizView({ el }: { el: GraphvizChart }) {
 
 // 16-bit PCM WAV of the decoded recording (Streamlit hands scripts WAV too); WebM if the
 // browser cannot decode its own recording.
-async function toWav(blob: Blob): Promise<Blob> {
-  const ctx = new AudioContext();
+async function toWav(blob: Blob, sampleRate: number | null | undefined): Promise<Blob> {
+  // decodeAudioData resamples to the context's rate: the script gets the rate it asked for.
+  const ctx = sampleRate ? new AudioContext({ sampleRate }) : new AudioContext();
   try {
     const audio = await ctx.decodeAudioData(await blob.arrayBuffer());
     const channels = Math.min(audio.numberOfChannels, 2);
@@ -125,7 +126,7 @@ export function AudioInputView({ el }: { el: FileUploader }) {
     let file = recorded;
     let fileName = "recording.webm";
     try {
-      file = await toWav(recorded);
+      file = await toWav(recorded, el.sample_rate);
       fileName = "recording.wav";
     } catch {
       // keep the browser's own format

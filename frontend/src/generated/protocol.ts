@@ -559,6 +559,7 @@ export interface FileUploader {
   label_visibility?: "collapsed" | "hidden" | "visible";
   max_bytes?: number;
   multiple?: boolean;
+  sample_rate?: number | null;
   type: "file_uploader";
   upload_url: string;
 }

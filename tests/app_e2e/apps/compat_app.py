@@ -33,5 +33,6 @@ st.bottom.write("pinned at the bottom")
 
 clip = st.audio_input("Voice note")
 if clip is not None:
-    head = clip.read(12)
-    st.write(f"got {clip.name} {clip.type} riff={head[:4] == b'RIFF'} wave={head[8:12] == b'WAVE'}")
+    head = clip.read(28)
+    rate = int.from_bytes(head[24:28], "little")
+    st.write(f"got {clip.name} {clip.type} riff={head[:4] == b'RIFF'} rate={rate}")

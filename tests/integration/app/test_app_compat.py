@@ -111,6 +111,8 @@ def test_audio_input_and_alias() -> None:
     assert rec.proto.audio
     assert not rec.proto.camera
     assert rec.proto.accept == (".wav", ".webm", ".ogg")
+    assert rec.proto.sample_rate == 16000  # Streamlit's default
+    assert app("import bastion as st\nst.audio_input('x', sample_rate=12345)").exception
     rec.upload("recording.wav", b"RIFF....WAVE", "audio/wav").run()
     assert at.markdown[0].value == "('recording.wav', 'audio/wav', b'RIFF....WAVE')"
     with pytest.raises(Exception, match="type"):

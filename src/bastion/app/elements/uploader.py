@@ -22,6 +22,7 @@ Visibility = Literal["visible", "hidden", "collapsed"]
 UPLOAD_ROUTE = "_bastion/upload/"
 CAMERA_TYPES = (".jpg", ".jpeg", ".png", ".webp")
 AUDIO_TYPES = (".wav", ".webm", ".ogg")
+SAMPLE_RATES = (8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000)
 
 
 def normalize_types(kind: str, type: object) -> tuple[str, ...]:
@@ -47,6 +48,7 @@ def _make(
     multiple: bool,
     camera: bool,
     audio: bool = False,
+    sample_rate: int | None = None,
 ) -> tuple[UploadedFile, ...]:
     session = c.ctx.session
     store = session.runtime.uploads
@@ -95,6 +97,7 @@ def _make(
         max_bytes=store.max_file_bytes,
         camera=camera,
         audio=audio,
+        sample_rate=sample_rate,
     )
     c.emit(w, element, (w, records))
     return tuple(UploadedFile(r) for r in records)
@@ -155,13 +158,20 @@ def audio_input(
     *,
     disabled: bool = False,
     label_visibility: Visibility = "visible",
+    sample_rate: int | None = 16000,
 ) -> UploadedFile | None:
     """A microphone recording (WAV, or WebM when the browser cannot decode its own recording),
     uploaded through the same checked path as st.file_uploader."""
     c = widgets.Common(
         "audio_input", label, key, help, on_change, args, kwargs, disabled, label_visibility
     )
-    files = _make(c, AUDIO_TYPES, False, camera=False, audio=True)
+    if sample_rate is not None and (
+        isinstance(sample_rate, bool) or sample_rate not in SAMPLE_RATES
+    ):
+        raise InvalidArgument(
+            "audio_input", "sample_rate", f"None or one of {SAMPLE_RATES}", sample_rate
+        )
+    files = _make(c, AUDIO_TYPES, False, camera=False, audio=True, sample_rate=sample_rate)
     return files[0] if files else None
 
 

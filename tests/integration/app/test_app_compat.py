@@ -145,7 +145,7 @@ def test_graphviz_chart_renders_svg() -> None:
     at = app(
         "import bastion as st\n"
         "class G:\n    source = 'digraph { a -> b }'\n"
-        "st.graphviz_chart('digraph { hello -> world }')\nst.graphviz_chart(G(), True)"
+        "st.graphviz_chart('digraph { hello -> world }')\nst.graphviz_chart(G(), width='stretch')"
     )
     charts = at.graphviz_chart
     assert len(charts) == 2

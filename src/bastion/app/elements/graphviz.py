@@ -118,7 +118,8 @@ def graphviz_chart(
     figure_or_dot: Any, use_container_width: bool = False, *, width: Any = None
 ) -> Any:
     """Show a graph given as DOT source or a `graphviz` object."""
-    del width  # accepted for Streamlit compatibility: the image keeps its own size
+    if width == "stretch":  # Streamlit 1.67's spelling of use_container_width=True
+        use_container_width = True
     if not isinstance(use_container_width, bool):
         raise InvalidArgument(
             "graphviz_chart", "use_container_width", "True or False", use_container_width

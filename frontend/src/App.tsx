@@ -27,7 +27,7 @@ export function App({ session }: { session: Session }) {
   }, [session]);
   const [sidebarOpen, setSidebarOpen] = useState<boolean | null>(null);
   const sidebarShown = sidebarOpen ?? pageConfig.initial_sidebar_state !== "collapsed";
-  const [main, sidebar] = tree.roots;
+  const [main, sidebar, bottom] = tree.roots;
   const { hasSidebar: sidebarContent, logo } = sidebarLayout(sidebar);
   const sideNav = navigation !== null && navigation.position === "sidebar" && navigation.pages.length > 1;
   const topNav = navigation !== null && navigation.position === "top" && navigation.pages.length > 1;
@@ -105,7 +105,14 @@ export function App({ session }: { session: Session }) {
                   its main page instead.
                 </div>
               </div>
-            ) : null}{main ? <Children node={main} /> : null}</div>
+            ) : null}
+            {main ? <Children node={main} /> : null}
+            {bottom && bottom.children.some((c) => c !== undefined) ? (
+              <div className="bottom-bar" data-testid="stBottom">
+                <Children node={bottom} />
+              </div>
+            ) : null}
+          </div>
         </main>
         <ToastStack toasts={state.toasts} onClose={(id) => session.dismissToast(id)} />
       </div>

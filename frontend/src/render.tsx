@@ -18,6 +18,7 @@ import { FrameView } from "./elements/Frame";
 
 // The grid and apache-arrow load only when a page shows a dataframe.
 const Grid = lazy(() => import("./elements/grid/Grid"));
+import * as compat from "./elements/compat";
 
 function ElementView({ el }: { el: Element }): ReactNode {
   switch (el.type) {
@@ -111,6 +112,12 @@ function ElementView({ el }: { el: Element }): ReactNode {
           <Grid el={el} />
         </Suspense>
       );
+    case "datetime_input":
+      return <compat.DateTimeInputView el={el} />;
+    case "pdf":
+      return <compat.PdfView el={el} />;
+    case "graphviz_chart":
+      return <compat.GraphvizView el={el} />;
     default:
       return null;
   }

@@ -95,6 +95,7 @@ export class Session {
           csrf_token: csrfToken(document.cookie),
           query_string: location.search.replace(/^\?/, ""),
           page: this.currentPage(),
+          client: clientInfo() ?? undefined,
         };
         send(JSON.stringify(hello));
       },
@@ -367,4 +368,24 @@ function applyPageConfig(config: Omit<PageConfig, "type">): void {
 
 function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+// What st.context shows of this browser (the server bounds and checks every field).
+function clientInfo(): Extract<ClientMsg, { type: "hello" }>["client"] | null {
+  if (typeof document === "undefined" || typeof navigator === "undefined") return null;
+  const theme = document.documentElement.dataset.theme;
+  const dark = theme ? theme === "dark" : (globalThis.matchMedia?.("(prefers-color-scheme: dark)").matches ?? false);
+  let timezone: string | null = null;
+  try {
+    timezone = Intl.DateTimeFormat().resolvedOptions().timeZone.slice(0, 128) || null;
+  } catch {
+    timezone = null;
+  }
+  return {
+    locale: navigator.language ? navigator.language.slice(0, 128) : null,
+    timezone,
+    timezone_offset: new Date().getTimezoneOffset(),
+    url: location.href.length <= 4096 ? location.href : null,
+    theme: dark ? "dark" : "light",
+  };
 }

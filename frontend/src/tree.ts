@@ -28,14 +28,14 @@ export interface BlockNode {
 export type TreeNode = ElementNode | BlockNode;
 
 export interface PageTree {
-  readonly roots: ReadonlyArray<BlockNode>; // [main, sidebar]
+  readonly roots: ReadonlyArray<BlockNode>; // [main, sidebar, bottom]
   readonly run: number; // the latest run the server started
   readonly running: boolean;
   readonly lastStatus: RunStatus | null;
   readonly fragments: ReadonlyArray<string>; // the run's fragments; empty for a full run
 }
 
-const ROOTS = 2;
+const ROOTS = 3; // main, sidebar, bottom (st.bottom)
 
 export function emptyTree(): PageTree {
   const root: BlockNode = { kind: "block", block: null, children: [], run: 0 };

@@ -2,6 +2,9 @@
 
 from bastion._version import __version__ as __version__
 from bastion.app.api import (
+    bottom as bottom,
+)
+from bastion.app.api import (
     query_params as query_params,
 )
 from bastion.app.api import (
@@ -27,6 +30,9 @@ from bastion.app.caching.api import (
 )
 from bastion.app.caching.api import (
     cache_resource as cache_resource,
+)
+from bastion.app.client_context import (
+    context as context,
 )
 from bastion.app.connections import (
     connection as connection,
@@ -115,6 +121,9 @@ from bastion.app.elements.dataframe import (
 from bastion.app.elements.dataframe import (
     table as table,
 )
+from bastion.app.elements.datetime_input import (
+    datetime_input as datetime_input,
+)
 from bastion.app.elements.datetime_inputs import (
     date_input as date_input,
 )
@@ -141,6 +150,9 @@ from bastion.app.elements.form import (
 )
 from bastion.app.elements.form import (
     form_submit_button as form_submit_button,
+)
+from bastion.app.elements.graphviz import (
+    graphviz_chart as graphviz_chart,
 )
 from bastion.app.elements.help import (
     help as help,
@@ -198,6 +210,9 @@ from bastion.app.elements.overlay import (
 )
 from bastion.app.elements.page import (
     set_page_config as set_page_config,
+)
+from bastion.app.elements.pdf import (
+    pdf as pdf,
 )
 from bastion.app.elements.player import (
     audio as audio,
@@ -272,7 +287,13 @@ from bastion.app.elements.text_input import (
     text_input as text_input,
 )
 from bastion.app.elements.uploader import (
+    audio_input as audio_input,
+)
+from bastion.app.elements.uploader import (
     camera_input as camera_input,
+)
+from bastion.app.elements.uploader import (
+    experimental_audio_input as experimental_audio_input,
 )
 from bastion.app.elements.uploader import (
     file_uploader as file_uploader,

@@ -9,10 +9,11 @@ import { Html, unwrapParagraph } from "../Html";
 import { Help } from "./text";
 import { formatBytes, mediaUrl, uploadHeaders } from "./mediaUrl";
 import "./media.css";
+import { AudioInputView } from "./compat";
 
 type Info = Omit<UploadedFileInfo, "type"> & { type?: string };
 
-async function upload(el: FileUploader, file: Blob, name: string): Promise<Info> {
+export async function upload(el: FileUploader, file: Blob, name: string): Promise<Info> {
   const url = `${mediaUrl(el.upload_url)}?name=${encodeURIComponent(name)}`;
   const response = await fetch(url, {
     method: "POST",
@@ -56,6 +57,7 @@ function WidgetLabel({ el, htmlFor }: { el: FileUploader; htmlFor?: string }) {
 
 export function FileUploaderView({ el }: { el: FileUploader }) {
   if (el.camera) return <CameraView el={el} />;
+  if (el.audio) return <AudioInputView el={el} />;
   return <UploaderView el={el} />;
 }
 

@@ -65,7 +65,10 @@ export type Element =
   | ChatInput
   | Html
   | Frame
-  | DataFrame;
+  | DataFrame
+  | DateTimeInput
+  | Pdf
+  | GraphvizChart;
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Block".
@@ -98,6 +101,7 @@ export interface AppProtocol {
   ChatInput?: ChatInput;
   ChatMessage?: ChatMessage;
   Checkbox?: Checkbox;
+  ClientInfo?: ClientInfo;
   ClientMsg?: ClientMsg;
   Code?: Code;
   ColorPicker?: ColorPicker;
@@ -106,6 +110,7 @@ export interface AppProtocol {
   DataColumn?: DataColumn;
   DataFrame?: DataFrame;
   DateInput?: DateInput;
+  DateTimeInput?: DateTimeInput;
   Dialog?: Dialog;
   Divider?: Divider;
   DocMember?: DocMember;
@@ -121,6 +126,7 @@ export interface AppProtocol {
   Form?: Form;
   Fragment?: Fragment;
   Frame?: Frame;
+  GraphvizChart?: GraphvizChart;
   Heading?: Heading;
   Hello?: Hello;
   Html?: Html;
@@ -140,6 +146,7 @@ export interface AppProtocol {
   PageConfig?: PageConfig;
   PageLink?: PageLink;
   PageNotFound?: PageNotFound;
+  Pdf?: Pdf;
   PlotlyChart?: PlotlyChart;
   Popover?: Popover;
   Progress?: Progress;
@@ -684,6 +691,7 @@ export interface Subtitle {
  */
 export interface FileUploader {
   accept?: string[];
+  audio?: boolean;
   camera?: boolean;
   disabled?: boolean;
   files?: UploadedFileInfo[];
@@ -695,6 +703,7 @@ export interface FileUploader {
   label_visibility?: "collapsed" | "hidden" | "visible";
   max_bytes?: number;
   multiple?: boolean;
+  sample_rate?: number | null;
   type: "file_uploader";
   upload_url: string;
 }
@@ -937,6 +946,50 @@ export interface DataColumn {
   required?: boolean;
   step?: number | null;
   width?: ("large" | "medium" | "small") | number | null;
+}
+/**
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "DateTimeInput".
+ */
+export interface DateTimeInput {
+  disabled?: boolean;
+  form_id?: string | null;
+  format?: string;
+  help_html?: string | null;
+  id: string;
+  key?: string | null;
+  label_html: string;
+  label_visibility?: "collapsed" | "hidden" | "visible";
+  max: string;
+  min: string;
+  step?: number;
+  type: "datetime_input";
+  value: string | null;
+}
+/**
+ * A PDF from the media store, shown in a frame of its own (the media route's sandbox CSP
+ *     holds it: no script of the PDF can reach the app), with a download link as the fallback.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "Pdf".
+ */
+export interface Pdf {
+  height?: number;
+  name?: string;
+  type: "pdf";
+  url: string;
+}
+/**
+ * A graph rendered to SVG on the server, shown only through `<img>` (SVG cannot run script
+ *     there) from the media store.
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "GraphvizChart".
+ */
+export interface GraphvizChart {
+  type: "graphviz_chart";
+  url: string;
+  use_container_width?: boolean;
 }
 /**
  * This interface was referenced by `AppProtocol`'s JSON-Schema
@@ -1193,12 +1246,26 @@ export interface Toast {
   type: "toast";
 }
 /**
+ * What the page knows about its browser: for `st.context` (locale, time zone, URL, theme).
+ *
+ * This interface was referenced by `AppProtocol`'s JSON-Schema
+ * via the `definition` "ClientInfo".
+ */
+export interface ClientInfo {
+  locale?: string | null;
+  theme?: ("dark" | "light") | null;
+  timezone?: string | null;
+  timezone_offset?: number | null;
+  url?: string | null;
+}
+/**
  * First frame of every connection.
  *
  * This interface was referenced by `AppProtocol`'s JSON-Schema
  * via the `definition` "Hello".
  */
 export interface Hello {
+  client?: ClientInfo | null;
   csrf_token?: string | null;
   page?: string;
   protocol: number;

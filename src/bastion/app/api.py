@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from bastion.app import context
-from bastion.app.container import SIDEBAR, DeltaGenerator
+from bastion.app.container import BOTTOM, SIDEBAR, DeltaGenerator
 from bastion.app.elements.page import QueryParams
 from bastion.app.secrets import Secrets
 from bastion.app.state import SessionState, StateMapping
@@ -98,6 +98,11 @@ ELEMENTS: dict[str, str] = {
     "dataframe": _E + "dataframe",
     "table": _E + "dataframe",
     "data_editor": _E + "dataframe",
+    "audio_input": _E + "uploader",
+    "experimental_audio_input": _E + "uploader",
+    "datetime_input": _E + "datetime_input",
+    "pdf": _E + "pdf",
+    "graphviz_chart": _E + "graphviz",
 }
 
 # Everything else `st` offers: functions that do not write into a container, and objects.
@@ -119,6 +124,8 @@ OTHERS: dict[str, str] = {
     "login": "bastion.app.auth",
     "logout": "bastion.app.auth",
     "user": "bastion.app.auth",
+    "bottom": "bastion.app.api",
+    "context": "bastion.app.client_context",
     "cache_data": "bastion.app.caching.api",
     "cache_resource": "bastion.app.caching.api",
     "connection": "bastion.app.connections",
@@ -194,3 +201,4 @@ session_state = SessionStateProxy()
 query_params = QueryParams()
 secrets = SecretsProxy()
 sidebar: DeltaGenerator = SIDEBAR
+bottom: DeltaGenerator = BOTTOM

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from bastion.app import context
-from bastion.protocol.app import ROOT_MAIN, ROOT_SIDEBAR, Block, Element, Path
+from bastion.protocol.app import ROOT_BOTTOM, ROOT_MAIN, ROOT_SIDEBAR, Block, Element, Path
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -96,6 +96,7 @@ def _call_on(dg: DeltaGenerator, fn: Callable[..., Any], *args: Any, **kwargs: A
 
 MAIN = DeltaGenerator((ROOT_MAIN,))
 SIDEBAR = DeltaGenerator((ROOT_SIDEBAR,))
+BOTTOM = DeltaGenerator((ROOT_BOTTOM,))  # st.bottom: pinned under the page
 
 
 def current(ctx: RunContext) -> DeltaGenerator:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from bastion._version import __version__
+from bastion.app.client_context import ClientContext, Handshake
 from bastion.app.config import AppConfig, effective_mode
 from bastion.app.context import install_interruptible_sleep
 from bastion.app.frames import FrameStore
@@ -145,11 +146,13 @@ class Runtime:
         user: str | None = None,
         peer: str | None = None,
         user_info: Mapping[str, object] | None = None,
+        handshake: Handshake | None = None,
     ) -> tuple[AppSession | None, bytes]:
         """Answer a Hello: `(session, welcome frame)`, or `(None, refused frame)`.
 
         `peer` identifies the client (the server passes its CSRF cookie, i.e. the browser): a
-        resume token only works for the same user from the same peer.
+        resume token only works for the same user from the same peer. `handshake`: the
+        connection's headers and peer, for `st.context` (filtered there).
         """
         if hello.protocol != PROTOCOL_VERSION:
             return None, _encode(
@@ -178,6 +181,7 @@ class Runtime:
             session.attach(client)
         session.user_info = dict(user_info or {}) if user is not None else {}
         session.page = hello.page  # checked against the app's pages when the run starts
+        session.client_context = ClientContext.build(handshake, hello.client)
         if hello.query_string and not resumed:
             from urllib.parse import parse_qsl
 

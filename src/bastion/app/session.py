@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urlencode
 import msgspec
 
 from bastion.app import context, markup
+from bastion.app.client_context import ClientContext
 from bastion.app.context import RunContext
 from bastion.app.dataframes.store import DataStore
 from bastion.app.fragment import Fragments
@@ -94,6 +95,7 @@ class AppSession:
             str, tuple[str, str | None, str | None]
         ] = {}  # url: title, icon, file
         self.nav_pages: dict[str, StreamlitPage] | None = None
+        self.client_context = ClientContext()  # st.context: set by each connect
         self.disconnected_at: float | None = None
         self.sources: dict[Path, object] | None = None  # AppTest: what each element shows
         self.toast_sources: dict[str, str] = {}  # AppTest: each toast's text, by toast id

@@ -42,6 +42,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import Receive, Scope, Send
 
+from bastion.app.client_context import Handshake
 from bastion.protocol.app import (
     ClientMsg,
     Hello,
@@ -203,9 +204,10 @@ class _Socket:
     middleware per message, on the path every rerun takes.
     """
 
-    __slots__ = ("accepted", "closed", "last_seen", "receive", "send")
+    __slots__ = ("accepted", "closed", "last_seen", "receive", "scope", "send")
 
-    def __init__(self, receive: Receive, send: Send) -> None:
+    def __init__(self, receive: Receive, send: Send, scope: Scope | None = None) -> None:
+        self.scope: Scope = scope or {"headers": []}  # the handshake, for st.context
         self.receive = receive
         self.send = send
         self.accepted = False
@@ -289,6 +291,17 @@ class _Limiter:
         return out
 
 
+def _handshake(scope: Scope) -> Handshake:
+    """The connection as `st.context` shows it (the app core filters our own cookies out)."""
+    peer = scope.get("client")
+    return Handshake(
+        headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
+        peer=peer[0] if peer else None,
+        scheme=scope.get("scheme", "ws"),
+        host=_header(scope, b"host"),
+    )
+
+
 class StreamEndpoint:
     """The raw ASGI WebSocket endpoint for one runtime's app (mount with `WebSocketRoute`)."""
 
@@ -322,7 +335,7 @@ class StreamEndpoint:
         return len(self.live)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        socket = _Socket(receive, send)
+        socket = _Socket(receive, send, scope)
         if (await receive())["type"] != "websocket.connect":
             return
         origin = _header(scope, b"origin")
@@ -410,6 +423,7 @@ class StreamEndpoint:
                 user=identity.user if identity is not None else None,
                 user_info=identity.claims if identity is not None else None,
                 peer=peer,
+                handshake=_handshake(scope),
             )
             await socket.send_text(reply.decode())
             if session is None:

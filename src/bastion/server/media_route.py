@@ -28,8 +28,11 @@ from bastion.app.paths import UnsafePath, safe_file
 
 MEDIA_PREFIX = "/_bastion/media/"
 CHUNK = 256 * 1024
+# frame-ancestors 'self': st.pdf frames media from our own pages; it also overrides a blanket
+# X-Frame-Options: DENY that the app-wide headers may add (browsers prefer frame-ancestors).
 MEDIA_CSP = (
-    "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox"
+    "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'self'; sandbox"
 )
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 

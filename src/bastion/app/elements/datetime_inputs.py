@@ -18,6 +18,31 @@ _FORMAT = re.compile(r"^(YYYY([/.-])MM\2DD|DD([/.-])MM\3YYYY|MM([/.-])DD\4YYYY)$
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 
 
+def check_format(kind: str, format: object) -> None:
+    if not isinstance(format, str) or not _FORMAT.match(format):
+        raise InvalidArgument(
+            kind,
+            "format",
+            '"YYYY/MM/DD", "DD/MM/YYYY" or "MM/DD/YYYY" (separator / - or .)',
+            format,
+        )
+
+
+def check_step(kind: str, step: object) -> int:
+    """A time step in whole seconds, 60 s to 23 h (int seconds or a timedelta)."""
+    seconds = step.total_seconds() if isinstance(step, datetime.timedelta) else step
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not 60 <= seconds <= 82800
+        or seconds != int(seconds)
+    ):
+        raise InvalidArgument(
+            kind, "step", "whole seconds between 60 and 82800 (23 hours), or a timedelta", step
+        )
+    return int(seconds)
+
+
 def _to_date(kind: str, param: str, v: object) -> datetime.date:
     if isinstance(v, datetime.datetime):
         return v.date()
@@ -70,13 +95,7 @@ def date_input(
     c = widgets.Common(
         "date_input", label, key, help, on_change, args, kwargs, disabled, label_visibility
     )
-    if not isinstance(format, str) or not _FORMAT.match(format):
-        raise InvalidArgument(
-            c.kind,
-            "format",
-            '"YYYY/MM/DD", "DD/MM/YYYY" or "MM/DD/YYYY" (separator / - or .)',
-            format,
-        )
+    check_format(c.kind, format)
     is_range = isinstance(value, list | tuple)
     items: list[Any] = list(value) if is_range else [value]  # type: ignore[arg-type]
     if is_range and len(items) > 2:
@@ -178,16 +197,7 @@ def time_input(
     c = widgets.Common(
         "time_input", label, key, help, on_change, args, kwargs, disabled, label_visibility
     )
-    seconds = step.total_seconds() if isinstance(step, datetime.timedelta) else step
-    if (
-        isinstance(seconds, bool)
-        or not isinstance(seconds, int | float)
-        or not 60 <= seconds <= 82800
-        or seconds != int(seconds)
-    ):
-        raise InvalidArgument(
-            c.kind, "step", "whole seconds between 60 and 82800 (23 hours), or a timedelta", step
-        )
+    seconds = check_step(c.kind, step)
     default = _to_time(c.kind, value)
 
     def check(v: object) -> datetime.time | None:

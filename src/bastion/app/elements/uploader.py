@@ -21,6 +21,8 @@ from bastion.protocol.app import FileUploader, UploadedFileInfo
 Visibility = Literal["visible", "hidden", "collapsed"]
 UPLOAD_ROUTE = "_bastion/upload/"
 CAMERA_TYPES = (".jpg", ".jpeg", ".png", ".webp")
+AUDIO_TYPES = (".wav", ".webm", ".ogg")
+SAMPLE_RATES = (8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000)
 
 
 def normalize_types(kind: str, type: object) -> tuple[str, ...]:
@@ -41,7 +43,12 @@ def normalize_types(kind: str, type: object) -> tuple[str, ...]:
 
 
 def _make(
-    c: widgets.Common, accept: tuple[str, ...], multiple: bool, camera: bool
+    c: widgets.Common,
+    accept: tuple[str, ...],
+    multiple: bool,
+    camera: bool,
+    audio: bool = False,
+    sample_rate: int | None = None,
 ) -> tuple[UploadedFile, ...]:
     session = c.ctx.session
     store = session.runtime.uploads
@@ -89,6 +96,8 @@ def _make(
         multiple=multiple,
         max_bytes=store.max_file_bytes,
         camera=camera,
+        audio=audio,
+        sample_rate=sample_rate,
     )
     c.emit(w, element, (w, records))
     return tuple(UploadedFile(r) for r in records)
@@ -137,3 +146,33 @@ def camera_input(
     )
     files = _make(c, CAMERA_TYPES, False, camera=True)
     return files[0] if files else None
+
+
+def audio_input(
+    label: str,
+    key: str | int | None = None,
+    help: str | None = None,
+    on_change: Callable[..., Any] | None = None,
+    args: tuple[Any, ...] | list[Any] | None = None,
+    kwargs: dict[str, Any] | None = None,
+    *,
+    disabled: bool = False,
+    label_visibility: Visibility = "visible",
+    sample_rate: int | None = 16000,
+) -> UploadedFile | None:
+    """A microphone recording (WAV, or WebM when the browser cannot decode its own recording),
+    uploaded through the same checked path as st.file_uploader."""
+    c = widgets.Common(
+        "audio_input", label, key, help, on_change, args, kwargs, disabled, label_visibility
+    )
+    if sample_rate is not None and (
+        isinstance(sample_rate, bool) or sample_rate not in SAMPLE_RATES
+    ):
+        raise InvalidArgument(
+            "audio_input", "sample_rate", f"None or one of {SAMPLE_RATES}", sample_rate
+        )
+    files = _make(c, AUDIO_TYPES, False, camera=False, audio=True, sample_rate=sample_rate)
+    return files[0] if files else None
+
+
+experimental_audio_input = audio_input

@@ -252,8 +252,8 @@ class AppTest:
             self._sent_query = urlencode(session.query)
         self._widgets = {
             w.id: w
-            for w in el.collect(self._tree.roots[0], self, "_widgets")
-            + el.collect(self._tree.roots[1], self, "_widgets")
+            for root in self._tree.roots.values()
+            for w in el.collect(root, self, "_widgets")
         }
 
     def switch_page(self, page_path: str) -> AppTest:
@@ -271,6 +271,11 @@ class AppTest:
     @property
     def sidebar(self) -> el.Block:
         return el.Container(self._tree.roots[1], self)
+
+    @property
+    def bottom(self) -> el.Block:
+        """`st.bottom`'s container."""
+        return el.Container(self._tree.roots[2], self)
 
     @property
     def page_config(self) -> Any:
@@ -312,8 +317,7 @@ class AppTest:
 
     def get(self, element_type: str) -> el.ElementList[Any]:
         return el.ElementList(
-            el.collect(self._tree.roots[0], self, element_type)
-            + el.collect(self._tree.roots[1], self, element_type)
+            [e for root in self._tree.roots.values() for e in el.collect(root, self, element_type)]
         )
 
     def __getattr__(self, name: str) -> Any:
@@ -324,7 +328,7 @@ class AppTest:
     def __repr__(self) -> str:
         """The tree as the client holds it, one node per line (for debugging a test)."""
         lines = [f"AppTest({self._script.filename!r}):"]
-        for name, root in (("main", self.main), ("sidebar", self.sidebar)):
+        for name, root in (("main", self.main), ("sidebar", self.sidebar), ("bottom", self.bottom)):
             if len(root):
                 lines.append(f"  {name}:")
                 lines.extend(_outline(root, "    "))

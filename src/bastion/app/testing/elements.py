@@ -626,6 +626,8 @@ def classify(node: Node) -> type[Element]:
         if isinstance(el, p.TextInput):
             return TextArea if el.multiline else TextInput
         if isinstance(el, p.FileUploader):
+            if el.audio:
+                return _compat.AudioInput
             return _media.CameraInput if el.camera else _media.FileUploader
         if isinstance(el, p.Frame):
             return embed.CustomComponent if el.component else embed.IFrame
@@ -826,3 +828,8 @@ def _register_families() -> None:
 
 
 _register_families()
+
+from bastion.app.testing import compat as _compat  # noqa: E402
+
+_BY_ELEMENT.update(_compat.BY_ELEMENT)
+TYPES.update(_compat.TYPES)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bastion.protocol.app import (
+    ROOT_BOTTOM,
     ROOT_MAIN,
     ROOT_SIDEBAR,
     AuthRedirect,
@@ -50,6 +51,7 @@ class ClientTree:
         self.roots: dict[int, Node] = {
             ROOT_MAIN: Node((ROOT_MAIN,), 0, block=Vertical()),
             ROOT_SIDEBAR: Node((ROOT_SIDEBAR,), 0, block=Vertical()),
+            ROOT_BOTTOM: Node((ROOT_BOTTOM,), 0, block=Vertical()),
         }
         self.run = 0
         self.last_status: str | None = None

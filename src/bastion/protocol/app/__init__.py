@@ -97,6 +97,9 @@ from bastion.protocol.app._base import (
     PROTOCOL_VERSION as PROTOCOL_VERSION,
 )
 from bastion.protocol.app._base import (
+    ROOT_BOTTOM as ROOT_BOTTOM,
+)
+from bastion.protocol.app._base import (
     ROOT_MAIN as ROOT_MAIN,
 )
 from bastion.protocol.app._base import (
@@ -167,6 +170,18 @@ from bastion.protocol.app.chat import (
 )
 from bastion.protocol.app.chat import (
     ChatMessage as ChatMessage,
+)
+from bastion.protocol.app.compat import (
+    ClientInfo as ClientInfo,
+)
+from bastion.protocol.app.compat import (
+    DateTimeInput as DateTimeInput,
+)
+from bastion.protocol.app.compat import (
+    GraphvizChart as GraphvizChart,
+)
+from bastion.protocol.app.compat import (
+    Pdf as Pdf,
 )
 from bastion.protocol.app.data import (
     MAX_FETCH_ROWS as MAX_FETCH_ROWS,
@@ -438,6 +453,7 @@ __all__ = [
     "MAX_WIDGETS_PER_MESSAGE",
     "MAX_WIDGET_ID",
     "PROTOCOL_VERSION",
+    "ROOT_BOTTOM",
     "ROOT_MAIN",
     "ROOT_SIDEBAR",
     "Alert",
@@ -455,6 +471,7 @@ __all__ = [
     "ChatInput",
     "ChatMessage",
     "Checkbox",
+    "ClientInfo",
     "ClientMsg",
     "Code",
     "ColorPicker",
@@ -464,6 +481,7 @@ __all__ = [
     "DataColumn",
     "DataFrame",
     "DateInput",
+    "DateTimeInput",
     "Dialog",
     "Divider",
     "DocMember",
@@ -480,6 +498,7 @@ __all__ = [
     "Fragment",
     "Frame",
     "Gap",
+    "GraphvizChart",
     "Heading",
     "Hello",
     "Html",
@@ -503,6 +522,7 @@ __all__ = [
     "PageName",
     "PageNotFound",
     "Path",
+    "Pdf",
     "PlotlyChart",
     "Popover",
     "Progress",

@@ -52,6 +52,7 @@ Path = tuple[int, ...]
 
 ROOT_MAIN: Final = 0
 ROOT_SIDEBAR: Final = 1
+ROOT_BOTTOM: Final = 2  # st.bottom: pinned to the bottom of the page
 
 
 class _Msg(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", forbid_unknown_fields=True):

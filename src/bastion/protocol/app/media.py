@@ -71,6 +71,8 @@ class FileUploader(_El, frozen=True, tag="file_uploader"):
     multiple: bool = False
     max_bytes: int = 0
     camera: bool = False
+    audio: bool = False  # st.audio_input: record from the microphone, upload as a file
+    sample_rate: int | None = None  # st.audio_input: WAV sample rate (None: the device's)
     form_id: str | None = None
     help_html: str | None = None
     disabled: bool = False

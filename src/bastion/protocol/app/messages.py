@@ -30,6 +30,7 @@ from bastion.protocol.app.blocks import (
 )
 from bastion.protocol.app.charts import ChartImage, PlotlyChart, VegaLiteChart
 from bastion.protocol.app.chat import ChatInput, ChatMessage
+from bastion.protocol.app.compat import ClientInfo, DateTimeInput, GraphvizChart, Pdf
 from bastion.protocol.app.data import DataFrame, FetchRows, Rows
 from bastion.protocol.app.embed import Frame, Html
 from bastion.protocol.app.fragments import Dialog, Fragment, Popover, Status, Toast
@@ -90,6 +91,7 @@ class Hello(_Msg, frozen=True, tag="hello"):
     csrf_token: Token | None = None  # issue 6: double-submit token, checked by the server
     query_string: QueryString = ""
     page: PageName = ""  # multipage: the page the URL names ("" the default); checked by the server
+    client: ClientInfo | None = None  # locale, time zone, URL, theme: for st.context
 
 
 class Rerun(_Msg, frozen=True, tag="rerun"):
@@ -163,6 +165,9 @@ Element = (
     | Html
     | Frame
     | DataFrame
+    | DateTimeInput
+    | Pdf
+    | GraphvizChart
 )
 
 Block = (

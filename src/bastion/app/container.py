@@ -121,15 +121,20 @@ _encode = msgspec.json.encode
 
 
 def emit(
-    what: str, element: Element, source: object = None, *, widget_id: str | None = None
+    what: str,
+    element: Element,
+    source: object = None,
+    *,
+    widget_id: str | None = None,
+    dg: DeltaGenerator | None = None,
 ) -> DeltaGenerator:
-    """Write `element` at the next position of the current container; return a handle on it.
+    """Write `element` at the next position of the current (or given) container; return a handle.
 
     `source` is what AppTest shows as the element's value (the markdown text rather than the
     rendered HTML); it never goes over the wire. `widget_id` marks a widget's element.
     """
     ctx = context.get(what)
-    dg = current(ctx)
+    dg = dg if dg is not None else current(ctx)
     if widget_id is not None and ctx.recorders:
         ctx.recorders[-1].refuse_widget(what)
     path = write(ctx, dg, _encode(element), False, source, widget_id)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bastion.app import context, markup
-from bastion.app.container import current, emit
+from bastion.app.container import DeltaGenerator, current, emit
 from bastion.app.context import RunContext
 from bastion.app.errors import FormError, InvalidArgument
 from bastion.app.state import InvalidValue, Widget
@@ -187,8 +187,10 @@ class Common:
         value, shown = register(self.ctx, w)
         return w, value, shown
 
-    def emit(self, w: Widget, element: Element, source: object = None) -> None:
-        emit(self.kind, element, w if source is None else source, widget_id=w.id)
+    def emit(
+        self, w: Widget, element: Element, source: object = None, dg: DeltaGenerator | None = None
+    ) -> None:
+        emit(self.kind, element, w if source is None else source, widget_id=w.id, dg=dg)
 
     def fields(self, w: Widget, *, visibility: bool = True) -> dict[str, Any]:
         """The fields every widget element carries."""

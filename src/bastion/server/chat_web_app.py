@@ -127,10 +127,15 @@ history, current = split(view.entries)
 show(history, st.empty())
 live = st.empty()  # the current turn: the only part redrawn while it streams
 show(current, live)
+# The approval or the Stop button: one slot, written at the same position by every run, so a
+# run that goes on while the turn streams replaces what the last run showed there rather than
+# leaving a stale copy beside it.
+controls = st.empty()
 if view.pending is not None:
-    approval(worker, view)
+    with controls.container():
+        approval(worker, view)
 elif view.running:
-    st.button("Stop the turn", key="stop", on_click=worker.stop)
+    controls.button("Stop the turn", key="stop", on_click=worker.stop)
 
 prompt = st.chat_input(
     "Busy…" if view.running else "Ask for something to be done", disabled=view.running

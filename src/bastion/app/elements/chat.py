@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bastion.app import context, widgets
-from bastion.app.container import MAIN, DeltaGenerator, current, emit_block
+from bastion.app.container import BOTTOM, MAIN, DeltaGenerator, current, emit_block
 from bastion.app.errors import FormError, InvalidArgument
 from bastion.app.state import InvalidValue
 from bastion.protocol.app import ChatInput, ChatMessage
@@ -171,5 +171,7 @@ def chat_input(
         pinned=dg == MAIN,
         key=c.key,
     )
-    c.emit(w, element)
+    # At the top level the input lives in the bottom container, as in Streamlit: one fixed
+    # position, so a rerun that moves the conversation never leaves a second, stale input behind.
+    c.emit(w, element, dg=BOTTOM if element.pinned else None)
     return value if isinstance(value, str) else None

@@ -38,8 +38,10 @@ _CANVAS_DRAWN = """(el) => {
 def open_app(page: Any, app: AppServer) -> None:
     page.add_init_script(_LISTEN)
     page.goto(app.url)
+    # `data-running` is also "false" before the first run starts: the script's last line is the
+    # signal that the run is over (its first imports of pandas and altair can take a while).
+    expect(page.get_by_text("done")).to_be_visible(timeout=90_000)
     expect(page.get_by_test_id("stApp")).to_have_attribute("data-running", "false", timeout=90_000)
-    expect(page.get_by_text("done")).to_be_visible()
 
 
 def test_every_chart_draws_with_no_csp_violation(page: Any, app: AppServer) -> None:

@@ -17,6 +17,9 @@ from bastion.app.api import (
     sidebar as sidebar,
 )
 from bastion.app.auth import (
+    experimental_user as experimental_user,
+)
+from bastion.app.auth import (
     login as login,
 )
 from bastion.app.auth import (
@@ -117,6 +120,9 @@ from bastion.app.elements.dataframe import (
 )
 from bastion.app.elements.dataframe import (
     dataframe as dataframe,
+)
+from bastion.app.elements.dataframe import (
+    experimental_data_editor as experimental_data_editor,
 )
 from bastion.app.elements.dataframe import (
     table as table,
@@ -303,6 +309,12 @@ from bastion.app.elements.write import (
 )
 from bastion.app.fragment import (
     dialog as dialog,
+)
+from bastion.app.fragment import (
+    experimental_dialog as experimental_dialog,
+)
+from bastion.app.fragment import (
+    experimental_fragment as experimental_fragment,
 )
 from bastion.app.fragment import (
     fragment as fragment,

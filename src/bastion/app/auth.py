@@ -95,3 +95,4 @@ class UserInfoProxy(Mapping[str, Any]):
 
 
 user = UserInfoProxy()
+experimental_user = user  # Streamlit's name before st.user

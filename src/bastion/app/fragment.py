@@ -391,3 +391,8 @@ def rerun_scope_fragment(ctx: RunContext) -> str:
             "run (its callback or its body)."
         )
     return ctx.fragment
+
+
+# The names Streamlit accepted before these left "experimental" (scripts still use them).
+experimental_fragment = fragment
+experimental_dialog = dialog

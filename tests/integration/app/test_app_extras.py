@@ -101,3 +101,13 @@ def test_set_option_refuses_with_where_to_set_it() -> None:
     message = at.exception[0].message
     assert "config.toml" in message
     assert "every session" in message
+
+
+def test_streamlits_experimental_names_are_the_same_functions() -> None:
+    import bastion as st
+
+    assert st.experimental_fragment is st.fragment
+    assert st.experimental_dialog is st.dialog
+    assert st.experimental_user is st.user
+    assert st.experimental_data_editor is st.data_editor
+    assert st.experimental_audio_input is st.audio_input

@@ -1,8 +1,9 @@
 // Turns tree nodes into React elements. Unknown element or block types (a newer server) render
 // nothing rather than failing: additive protocol changes keep the version.
-import { createContext, lazy, memo, Suspense, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
+import { createContext, memo, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
 import type { Block, Element } from "./generated/protocol";
 import { FormContext, FragmentContext, FragmentScope, useSession, type FormInfo } from "./context";
+import { lazyView } from "./lazyView";
 import { Html, unwrapParagraph } from "./Html";
 import type { BlockNode, TreeNode } from "./tree";
 import * as text from "./elements/text";
@@ -17,7 +18,10 @@ import * as chat from "./elements/chat";
 import { FrameView } from "./elements/Frame";
 
 // The grid and apache-arrow load only when a page shows a dataframe.
-const Grid = lazy(() => import("./elements/grid/Grid"));
+const Grid = lazyView(
+  () => import("./elements/grid/Grid"),
+  <div className="grid-loading" data-testid="stDataFrameLoading" />,
+);
 import * as compat from "./elements/compat";
 
 function ElementView({ el }: { el: Element }): ReactNode {
@@ -107,11 +111,7 @@ function ElementView({ el }: { el: Element }): ReactNode {
     case "frame":
       return <FrameView el={el} />;
     case "dataframe":
-      return (
-        <Suspense fallback={<div className="grid-loading" data-testid="stDataFrameLoading" />}>
-          <Grid el={el} />
-        </Suspense>
-      );
+      return <Grid el={el} />;
     case "datetime_input":
       return <compat.DateTimeInputView el={el} />;
     case "pdf":

@@ -1,0 +1,37 @@
+// A view whose code loads on first use, without Suspense. React 19 holds a Suspense boundary's
+// content back for 300 ms after its fallback was committed (its fallback throttle), which put a
+// fixed 0.3 s on the first render of every data grid; a plain state update has no such floor.
+import { useEffect, useState, type ComponentType, type ReactNode } from "react";
+
+export function lazyView<P extends object>(
+  load: () => Promise<{ default: ComponentType<P> }>,
+  fallback: ReactNode,
+): (props: P) => ReactNode {
+  let loaded: ComponentType<P> | null = null;
+  let pending: Promise<ComponentType<P>> | null = null;
+  const start = (): Promise<ComponentType<P>> =>
+    (pending ??= load().then(
+      (module) => (loaded = module.default),
+      (error: unknown) => {
+        pending = null; // a failed chunk load may be retried by the next render
+        throw error;
+      },
+    ));
+  return function LazyView(props: P): ReactNode {
+    const [View, setView] = useState<ComponentType<P> | null>(() => loaded);
+    useEffect(() => {
+      if (View) return;
+      let live = true;
+      start().then(
+        (view) => {
+          if (live) setView(() => view);
+        },
+        (error: unknown) => console.error("bastion: could not load a view", error),
+      );
+      return () => {
+        live = false;
+      };
+    }, [View]);
+    return View ? <View {...props} /> : fallback;
+  };
+}

@@ -10,6 +10,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from bastion.app.testing.elements import Element, Widget
+from bastion.protocol import app as p
 
 if TYPE_CHECKING:
     from bastion.app.testing.app_test import AppTest
@@ -106,3 +107,13 @@ class ChartImage(Element):
     @property
     def src(self) -> str:
         return self.proto.src  # type: ignore[no-any-return]
+
+
+BY_ELEMENT: dict[type, type[Element]] = {
+    p.VegaLiteChart: VegaLiteChart,
+    p.PlotlyChart: PlotlyChart,
+    p.ChartImage: ChartImage,
+}
+TYPES: dict[str, tuple[type[Element], ...]] = {
+    cls.type: (cls,) for cls in (VegaLiteChart, PlotlyChart, ChartImage)
+}

@@ -40,8 +40,9 @@ class ChatMessage(el.Block):
         return kind if kind in ("user", "assistant") else self.proto.avatar  # type: ignore[no-any-return]
 
 
-def register() -> None:
-    el._BY_ELEMENT[p.ChatInput] = ChatInput
-    el._BY_BLOCK[p.ChatMessage] = ChatMessage
-    el.TYPES["chat_input"] = (ChatInput,)
-    el.TYPES["chat_message"] = (ChatMessage,)
+BY_ELEMENT: dict[type, type[el.Element]] = {p.ChatInput: ChatInput}
+BY_BLOCK: dict[type, type[el.Element]] = {p.ChatMessage: ChatMessage}
+TYPES: dict[str, tuple[type[el.Element], ...]] = {
+    "chat_input": (ChatInput,),
+    "chat_message": (ChatMessage,),
+}

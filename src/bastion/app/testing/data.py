@@ -188,6 +188,7 @@ def classify(el: DataFrame) -> type[Element]:
     return SelectableDataframe if el.id is not None else Dataframe
 
 
+BY_ELEMENT: dict[type, type[Element]] = {}  # DataFrame nodes go through `classify` below
 TYPES: dict[str, tuple[type[Element], ...]] = {
     "dataframe": (Dataframe, SelectableDataframe),
     "table": (Table,),

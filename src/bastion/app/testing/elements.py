@@ -627,13 +627,11 @@ def classify(node: Node) -> type[Element]:
             return TextArea if el.multiline else TextInput
         if isinstance(el, p.FileUploader):
             if el.audio:
-                return _compat.AudioInput
-            return _media.CameraInput if el.camera else _media.FileUploader
+                return compat.AudioInput
+            return media.CameraInput if el.camera else media.FileUploader
         if isinstance(el, p.Frame):
             return embed.CustomComponent if el.component else embed.IFrame
         if isinstance(el, p.DataFrame):
-            from bastion.app.testing import data
-
             return data.classify(el)
         return _BY_ELEMENT.get(type(el), UnknownElement).refine(el)
     block = node.block
@@ -749,45 +747,10 @@ TYPES["page_link"] = (PageLink,)
 TYPES["button"] = (Button, FormSubmitButton)
 
 
-def _add_charts() -> None:
-    from bastion.app.testing import charts
-
-    _BY_ELEMENT.update(
-        {
-            p.VegaLiteChart: charts.VegaLiteChart,
-            p.PlotlyChart: charts.PlotlyChart,
-            p.ChartImage: charts.ChartImage,
-        }
-    )
-    for cls in (charts.VegaLiteChart, charts.PlotlyChart, charts.ChartImage):
-        TYPES[cls.type] = (cls,)
-
-
-_add_charts()
 TYPES["_widgets"] = (Widget,)
 TYPES["form_submit_button"] = (FormSubmitButton,)
 TYPES["columns"] = (Column,)
 TYPES["tabs"] = (Tab,)
-
-from bastion.app.testing import inputs as _inputs  # noqa: E402 - it subclasses the above
-
-_inputs.register(_BY_ELEMENT, TYPES)
-
-from bastion.app.testing import embed  # noqa: E402 - its views subclass the ones above
-
-_BY_ELEMENT[p.Html] = embed.Html
-TYPES["html"] = (embed.Html,)
-TYPES["iframe"] = (embed.IFrame,)
-TYPES["custom_component"] = (embed.CustomComponent,)
-
-
-def _add_family_types() -> None:
-    from bastion.app.testing import data
-
-    TYPES.update(data.TYPES)
-
-
-_add_family_types()
 
 
 def wrap(node: Node, root: AppTest) -> Any:
@@ -813,23 +776,11 @@ def collect(node: Node, root: AppTest, element_type: str) -> list[Any]:
     return found
 
 
-# Element families in their own modules register here (imported last: they subclass the above).
-from bastion.app.testing import media as _media  # noqa: E402
+# Element families keep their wrappers in modules of their own, each with BY_ELEMENT, TYPES and
+# (for blocks) BY_BLOCK; they subclass the classes above, so they are imported last.
+from bastion.app.testing import charts, chat, compat, data, embed, inputs, media  # noqa: E402
 
-_BY_ELEMENT.update(_media.BY_ELEMENT)
-TYPES.update(_media.TYPES)
-
-
-def _register_families() -> None:
-    # Element families keep their AppTest wrappers in modules of their own.
-    from bastion.app.testing import chat
-
-    chat.register()
-
-
-_register_families()
-
-from bastion.app.testing import compat as _compat  # noqa: E402
-
-_BY_ELEMENT.update(_compat.BY_ELEMENT)
-TYPES.update(_compat.TYPES)
+for _family in (charts, chat, compat, data, embed, inputs, media):
+    _BY_ELEMENT.update(_family.BY_ELEMENT)
+    _BY_BLOCK.update(getattr(_family, "BY_BLOCK", {}))
+    TYPES.update(_family.TYPES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bastion.app.testing.elements import Element, Widget
+from bastion.protocol import app as p
 
 
 class Html(Element):
@@ -36,3 +37,11 @@ class CustomComponent(Widget):
         import json
 
         return dict(json.loads(self.proto.args_json))
+
+
+BY_ELEMENT: dict[type, type[Element]] = {p.Html: Html}
+TYPES: dict[str, tuple[type[Element], ...]] = {
+    "html": (Html,),
+    "iframe": (IFrame,),
+    "custom_component": (CustomComponent,),
+}

@@ -101,15 +101,16 @@ class Feedback(ButtonGroup):
     type = "feedback"
 
 
-def register(by_element: dict[type, type[el.Element]], types: dict[str, Any]) -> None:
-    by_element.update(
-        {
-            p.DateInput: DateInput,
-            p.TimeInput: TimeInput,
-            p.ColorPicker: ColorPicker,
-            p.ButtonGroup: ButtonGroup,
-        }
-    )
-    for cls in (DateInput, TimeInput, ColorPicker, Pills, SegmentedControl, Feedback):
-        types[cls.type] = (cls,)
-    types["button_group"] = (Pills, SegmentedControl, Feedback)
+BY_ELEMENT: dict[type, type[el.Element]] = {
+    p.DateInput: DateInput,
+    p.TimeInput: TimeInput,
+    p.ColorPicker: ColorPicker,
+    p.ButtonGroup: ButtonGroup,
+}
+TYPES: dict[str, tuple[type[el.Element], ...]] = {
+    **{
+        cls.type: (cls,)
+        for cls in (DateInput, TimeInput, ColorPicker, Pills, SegmentedControl, Feedback)
+    },
+    "button_group": (Pills, SegmentedControl, Feedback),
+}

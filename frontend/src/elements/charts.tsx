@@ -1,15 +1,16 @@
 // Chart elements. The drawing libraries (Vega + Vega-Lite, Plotly) are heavy, so each loads as its
 // own chunk the first time a chart of that kind is on the page; the eager bundle holds only these
 // wrappers. Server-rendered images (st.pyplot) need no library at all.
-import { Component, lazy, Suspense, type ReactNode } from "react";
+import { Component, type ReactNode } from "react";
 import type { ChartImage, PlotlyChart, VegaLiteChart } from "../generated/protocol";
 import plotlySheetUrl from "./plotly-sheet.css?url";
+import { lazyView } from "../lazyView";
 
-const VegaChart = lazy(() => import("./VegaChart"));
-const PlotlyView = lazy(async () => {
+const VegaChart = lazyView(() => import("./VegaChart"), <Loading />);
+const PlotlyView = lazyView(async () => {
   await plotlySheet();
   return import("./PlotlyChart");
-});
+}, <Loading />);
 
 /** The stylesheet plotly.js fills through the CSSOM (see PlotlyChart.tsx); it must exist before
  *  plotly's module runs, as plotly adds its rules when it loads. */
@@ -59,13 +60,9 @@ function Loading() {
   return <div className="chart-loading" data-testid="stChartLoading" />;
 }
 
-/** A chart from a lazy chunk: a placeholder while it loads, its error as text if it fails. */
+/** A chart from a lazy chunk (a placeholder while it loads): its error as text if it fails. */
 function LazyChart({ children }: { children: ReactNode }) {
-  return (
-    <ChartBoundary>
-      <Suspense fallback={<Loading />}>{children}</Suspense>
-    </ChartBoundary>
-  );
+  return <ChartBoundary>{children}</ChartBoundary>;
 }
 
 export function VegaLiteChartView({ el }: { el: VegaLiteChart }) {

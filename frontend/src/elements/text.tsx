@@ -1,5 +1,5 @@
 // Text and status elements. Strings are text unless their field is `*_html` (see Html.tsx).
-import { lazy, Suspense, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import type {
   Alert,
   Code,
@@ -15,9 +15,11 @@ import type {
   Text,
 } from "../generated/protocol";
 import { Html, unwrapParagraph } from "../Html";
+import { lazyView } from "../lazyView";
 
-const JsonView = lazy(() => import("./JsonView"));
-const BalloonsView = lazy(() => import("./BalloonsView"));
+// Until the viewer loads, the document shows as preformatted text.
+const JsonView = lazyView(() => import("./JsonView"), ({ body }: { body: string }) => <pre>{body}</pre>);
+const BalloonsView = lazyView(() => import("./BalloonsView"), null);
 
 export function HeadingView({ el }: { el: Heading }) {
   const tag = el.level === "title" ? "h1" : el.level === "header" ? "h2" : "h3";
@@ -90,9 +92,7 @@ function CopyButton({ text }: { text: string }) {
 export function JsonElement({ el }: { el: Json }) {
   return (
     <div className="json" data-testid="stJson">
-      <Suspense fallback={<pre>{el.body}</pre>}>
-        <JsonView body={el.body} expanded={el.expanded ?? true} />
-      </Suspense>
+      <JsonView body={el.body} expanded={el.expanded ?? true} />
     </div>
   );
 }
@@ -185,11 +185,7 @@ function ProgressFill({ value }: { value: number }) {
 }
 
 export function BalloonsElement({ nonce, kind }: { nonce: number; kind?: "balloons" | "snow" }) {
-  return (
-    <Suspense fallback={null}>
-      <BalloonsView nonce={nonce} kind={kind ?? "balloons"} />
-    </Suspense>
-  );
+  return <BalloonsView nonce={nonce} kind={kind ?? "balloons"} />;
 }
 
 const SPACE_REM = { small: 0.75, medium: 2.5, large: 4.25 } as const;

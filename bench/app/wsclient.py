@@ -9,6 +9,7 @@ protobuf classes come from its own venv); prints one JSON object of results.
 
 from __future__ import annotations
 
+import abc
 import argparse
 import asyncio
 import json
@@ -20,8 +21,9 @@ from typing import Any
 import websockets
 
 
-class Tab:
-    """One session: connect, run once, then change slider 0 and wait for each run to finish."""
+class Tab(abc.ABC):
+    """One session: connect, run once, then change slider 0 and wait for each run to finish.
+    Each server's protocol implements `open` and `rerun`."""
 
     target: str
 
@@ -31,11 +33,11 @@ class Tab:
         self.slider: str | None = None
         self.value = 0
 
-    async def open(self) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    async def open(self) -> None: ...
 
-    async def rerun(self) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    async def rerun(self) -> None: ...
 
     async def close(self) -> None:
         if self.ws is not None:

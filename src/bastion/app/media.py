@@ -286,7 +286,7 @@ def add(
         mimetype,
         filename=filename,
         attachment=attachment,
-        fragment=getattr(ctx, "fragment", None),  # set by fragments (bastion.app.fragment)
+        fragment=ctx.fragment,  # set by fragments (bastion.app.fragment)
     )
     return url_for(entry)
 

@@ -225,8 +225,8 @@ class AppSession:
 
     def run_finished(self, ctx: RunContext, status: RunStatus) -> None:
         # A fragment run (bastion.app.fragment sets `fragment_run`) reran only its fragments.
-        fragments = getattr(ctx, "fragment_run", ())
-        scope = getattr(ctx, "fragment_scope", frozenset(fragments)) if fragments else None
+        fragments = ctx.fragment_run
+        scope = ctx.fragment_scope if fragments else None
         self.runtime.media.run_finished(self.id, ctx.run, status != "rerun", scope=scope)
         with self._out_lock:
             muted = ctx is self._muted
